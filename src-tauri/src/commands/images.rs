@@ -1,0 +1,13 @@
+use dockwright_engine::image::ImageSummary;
+use tauri::State;
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+
+/// Images, newest first.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn image_list(state: State<'_, AppState>) -> IpcResult<Vec<ImageSummary>> {
+    Ok(state.monitor.require()?.list_images().await?)
+}

@@ -1,0 +1,6 @@
+//! Thin commands: parse, call the engine, map the error. Named `<domain>_<verb>`.
+
+pub mod containers;
+pub mod engine;
+pub mod images;
+pub mod names;

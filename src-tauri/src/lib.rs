@@ -1,0 +1,150 @@
+//! The Tauri shell: plugins, managed state, the main window, and the bridge from the engine's
+//! monitor to the UI's `engine://status` and `engine://changed` events.
+
+pub mod commands;
+pub mod error;
+mod logging;
+pub mod state;
+
+use std::sync::Mutex;
+
+use dockwright_engine::{connect, Change, EngineStatus, Environment, Monitor, MonitorEvent};
+use tauri::{Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
+
+use crate::state::AppState;
+
+/// Event names (namespaced; payload types are exported to the bindings).
+pub const EVENT_STATUS: &str = "engine://status";
+pub const EVENT_CHANGED: &str = "engine://changed";
+
+/// Where the generated TypeScript bindings live, relative to the repository root.
+pub const BINDINGS_PATH: &str = "ui/src/lib/ipc/bindings.ts";
+
+/// Every command the UI may call, with the types they use.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::engine::engine_status,
+            commands::engine::engine_reconnect,
+            commands::containers::container_list,
+            commands::images::image_list,
+        ])
+        .typ::<EngineStatus>()
+        .typ::<Change>()
+        .constant("EVENT_STATUS", EVENT_STATUS)
+        .constant("EVENT_CHANGED", EVENT_CHANGED)
+        // Sizes and timestamps are i64 on the Rust side; they stay far below 2^53.
+        .dangerously_cast_bigints_to_number()
+        // Every type only goes one way (Rust to UI), so one shape per type.
+        .disable_serde_phases()
+}
+
+/// Writes the bindings to `path`.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    specta_builder()
+        .export(
+            specta_typescript::Typescript::default()
+                .header("// Generated from the Rust types by `make bindings`. Do not edit.\n// @ts-nocheck"),
+            path,
+        )
+        .map_err(|e| e.to_string())
+}
+
+pub fn run() {
+    let specta = specta_builder();
+    tauri::Builder::default()
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            let log_guard = logging::init(app.path().app_log_dir().ok().as_deref());
+            if let Some(g) = log_guard {
+                app.manage(Mutex::new(Some(g)));
+            }
+            specta.mount_events(app);
+
+            let (monitor, mut rx) = tauri::async_runtime::block_on(async {
+                Monitor::start(|| connect::resolve(&Environment::from_process(), None))
+            });
+            app.manage(AppState {
+                monitor,
+                status: Mutex::new(EngineStatus::Connecting { host: None }),
+            });
+
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                while let Some(event) = rx.recv().await {
+                    match event {
+                        MonitorEvent::Status(status) => {
+                            handle.state::<AppState>().set_status(status.clone());
+                            let _ = handle.emit(EVENT_STATUS, status);
+                        }
+                        MonitorEvent::Change(change) => {
+                            if change.affects_lists() {
+                                let _ = handle.emit(EVENT_CHANGED, change);
+                            }
+                        }
+                    }
+                }
+            });
+
+            WebviewWindowBuilder::new(app, "main", WebviewUrl::default())
+                .title("Dockwright")
+                .inner_size(1200.0, 760.0)
+                .min_inner_size(720.0, 480.0)
+                .build()?;
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("Dockwright could not start: {e}");
+            std::process::exit(1);
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo_root() -> std::path::PathBuf {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    /// The committed bindings must equal what the Rust types generate now.
+    /// `UPDATE_BINDINGS=1 cargo test --lib bindings` rewrites them.
+    #[test]
+    fn bindings_are_current() {
+        let committed_path = repo_root().join(BINDINGS_PATH);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fresh_path = dir.path().join("bindings.ts");
+        export_bindings(&fresh_path).expect("export bindings");
+        let fresh = std::fs::read_to_string(&fresh_path).expect("read fresh bindings");
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&committed_path, &fresh).expect("write bindings");
+            return;
+        }
+        let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "{BINDINGS_PATH} is out of date with the Rust types: run `make bindings` and commit it"
+        );
+    }
+
+    /// The allow-list the build script turns into permissions names exactly the commands the
+    /// bindings call.
+    #[test]
+    fn allow_list_matches_the_handlers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("b.ts");
+        export_bindings(&path).expect("export");
+        let text = std::fs::read_to_string(path).expect("read");
+        let invoked: Vec<&str> = text
+            .split("TAURI_INVOKE(\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .collect();
+        let mut a = invoked.clone();
+        a.sort_unstable();
+        let mut b = commands::names::COMMANDS.to_vec();
+        b.sort_unstable();
+        assert_eq!(a, b);
+    }
+}

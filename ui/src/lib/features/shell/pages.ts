@@ -1,0 +1,24 @@
+export type PageId = "containers" | "images" | "build" | "registries" | "settings";
+
+export const PAGES: { id: PageId; label: string; icon: string; coming?: string }[] = [
+  { id: "containers", label: "Containers", icon: "▣" },
+  { id: "images", label: "Images", icon: "◫" },
+  {
+    id: "build",
+    label: "Build",
+    icon: "⚒",
+    coming: "Drop a folder on the window to build it: Dockerfile, build args, target stage, tags.",
+  },
+  {
+    id: "registries",
+    label: "Registries",
+    icon: "⇅",
+    coming: "Log in with the credentials you already have, push and pull with progress.",
+  },
+  {
+    id: "settings",
+    label: "Settings",
+    icon: "⚙",
+    coming: "Engine endpoint, theme, log buffer, tray and notifications.",
+  },
+];

@@ -1,0 +1,58 @@
+// Formatting helpers shared by the lists. Pure functions, unit-tested.
+
+import type { PortMapping } from "./ipc/bindings";
+
+const UNITS = ["B", "kB", "MB", "GB", "TB"];
+
+/** Decimal sizes, as the docker CLI prints them (1 kB = 1000 B). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "—";
+  let v = bytes;
+  let u = 0;
+  while (v >= 1000 && u < UNITS.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  const digits = u === 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  return `${v.toFixed(digits)} ${UNITS[u]}`;
+}
+
+/** "just now", "5 minutes ago", "3 days ago" from unix seconds. */
+export function formatAge(unixSeconds: number, nowMs: number = Date.now()): string {
+  if (!unixSeconds) return "—";
+  const s = Math.max(0, Math.floor(nowMs / 1000 - unixSeconds));
+  const steps: [number, string][] = [
+    [60 * 60 * 24 * 365, "year"],
+    [60 * 60 * 24 * 30, "month"],
+    [60 * 60 * 24 * 7, "week"],
+    [60 * 60 * 24, "day"],
+    [60 * 60, "hour"],
+    [60, "minute"],
+  ];
+  for (const [size, name] of steps) {
+    if (s >= size) {
+      const n = Math.floor(s / size);
+      return `${n} ${name}${n === 1 ? "" : "s"} ago`;
+    }
+  }
+  return s < 10 ? "just now" : `${s} seconds ago`;
+}
+
+/** Ports as `docker ps` shows them: 0.0.0.0:8080->80/tcp, 443/tcp. */
+export function formatPort(p: PortMapping): string {
+  const proto = `${p.privatePort}/${p.protocol}`;
+  if (p.publicPort == null) return proto;
+  const ip = p.ip ?? "0.0.0.0";
+  const host = ip.includes(":") ? `[${ip}]` : ip;
+  return `${host}:${p.publicPort}->${proto}`;
+}
+
+export function formatPorts(ports: PortMapping[]): string {
+  return ports.map(formatPort).join(", ");
+}
+
+/** The 12-character id the docker CLI shows. */
+export function shortId(id: string): string {
+  const bare = id.startsWith("sha256:") ? id.slice(7) : id;
+  return bare.slice(0, 12);
+}
