@@ -43,8 +43,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
     specta_builder()
         .export(
-            specta_typescript::Typescript::default()
-                .header("// Generated from the Rust types by `make bindings`. Do not edit.\n// @ts-nocheck"),
+            specta_typescript::Typescript::default().header(
+                "// Generated from the Rust types by `make bindings`. Do not edit.\n// @ts-nocheck",
+            ),
             path,
         )
         .map_err(|e| e.to_string())

@@ -1,1 +1,13 @@
+#![allow(clippy::unwrap_used)]
+//! The root package's integration tests: the engine against a real daemon, registries, and the
+//! real app under Xvfb. One binary, so WebKit is linked once.
 
+#[path = "../support/mod.rs"]
+mod support;
+
+mod e2e_live_list;
+mod engine_connect;
+mod engine_events;
+mod engine_lists;
+mod engine_monitor;
+mod harness;

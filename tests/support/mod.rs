@@ -107,7 +107,9 @@ pub fn free_port() -> u16 {
 
 /// Sends SIGTERM to `pid` and waits up to `timeout` for it to exit.
 pub fn terminate(pid: u32, timeout: Duration) {
-    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
     let start = std::time::Instant::now();
     while std::path::Path::new(&format!("/proc/{pid}")).exists() && start.elapsed() < timeout {
         // A zombie child still has a /proc entry: check its state.
@@ -119,6 +121,8 @@ pub fn terminate(pid: u32, timeout: Duration) {
         std::thread::sleep(Duration::from_millis(50));
     }
     if std::path::Path::new(&format!("/proc/{pid}")).exists() {
-        let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
     }
 }

@@ -45,10 +45,17 @@ pub struct TlsFiles {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Transport {
-    Unix { path: PathBuf },
+    Unix {
+        path: PathBuf,
+    },
     /// `address` is `host:port`. With `tls`, the connection is TLS or nothing.
-    Tcp { address: String, tls: Option<TlsFiles> },
-    Npipe { path: String },
+    Tcp {
+        address: String,
+        tls: Option<TlsFiles>,
+    },
+    Npipe {
+        path: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -171,7 +178,11 @@ fn context_endpoint(env: &Environment, name: &str) -> Result<Endpoint> {
         ));
     };
     let id = context_dir_name(name);
-    let meta_path = dir.join("contexts").join("meta").join(&id).join("meta.json");
+    let meta_path = dir
+        .join("contexts")
+        .join("meta")
+        .join(&id)
+        .join("meta.json");
     let text = std::fs::read_to_string(&meta_path).map_err(|_| {
         EngineError::invalid(
             field,
@@ -184,7 +195,10 @@ fn context_endpoint(env: &Environment, name: &str) -> Result<Endpoint> {
     let meta: ContextMeta = serde_json::from_str(&text).map_err(|e| {
         EngineError::invalid(
             field,
-            format!("context \"{name}\": {} is not valid JSON: {e}", meta_path.display()),
+            format!(
+                "context \"{name}\": {} is not valid JSON: {e}",
+                meta_path.display()
+            ),
         )
     })?;
     let host = meta
@@ -624,9 +638,7 @@ mod tests {
     }
 
     fn write_context(config: &Path, name: &str, host: &str) {
-        let meta = config
-            .join("contexts/meta")
-            .join(context_dir_name(name));
+        let meta = config.join("contexts/meta").join(context_dir_name(name));
         std::fs::create_dir_all(&meta).unwrap();
         std::fs::write(
             meta.join("meta.json"),
@@ -681,7 +693,11 @@ mod tests {
         // DOCKER_CONFIG moves the config folder.
         let other = tempfile::tempdir().unwrap();
         write_context(other.path(), "c", "tcp://10.0.0.3:3");
-        std::fs::write(other.path().join("config.json"), r#"{"currentContext":"c"}"#).unwrap();
+        std::fs::write(
+            other.path().join("config.json"),
+            r#"{"currentContext":"c"}"#,
+        )
+        .unwrap();
         let env = Environment {
             docker_config: Some(other.path().to_path_buf()),
             ..env_with_home(home.path())

@@ -67,8 +67,12 @@ impl From<bollard::models::ContainerSummary> for ContainerSummary {
             })
             .collect();
         ports.sort_by(|a, b| {
-            (a.private_port, &a.protocol, a.public_port, &a.ip)
-                .cmp(&(b.private_port, &b.protocol, b.public_port, &b.ip))
+            (a.private_port, &a.protocol, a.public_port, &a.ip).cmp(&(
+                b.private_port,
+                &b.protocol,
+                b.public_port,
+                &b.ip,
+            ))
         });
         ports.dedup();
         let labels = c.labels.unwrap_or_default();
@@ -122,7 +126,11 @@ mod tests {
             typ: Some(PortSummaryTypeEnum::TCP),
         };
         let c = bollard::models::ContainerSummary {
-            ports: Some(vec![p(443, Some(8443)), p(80, Some(8080)), p(80, Some(8080))]),
+            ports: Some(vec![
+                p(443, Some(8443)),
+                p(80, Some(8080)),
+                p(80, Some(8080)),
+            ]),
             ..Default::default()
         };
         let s = ContainerSummary::from(c);

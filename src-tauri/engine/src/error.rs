@@ -217,7 +217,9 @@ mod tests {
         assert_eq!(denied.code(), "PermissionDenied");
         assert_eq!(missing.code(), "DaemonUnreachable");
         assert!(refused.to_string().contains("refused"));
-        assert!(missing.to_string().contains("No Docker socket at /run/x.sock"));
+        assert!(missing
+            .to_string()
+            .contains("No Docker socket at /run/x.sock"));
         assert_ne!(refused.to_string(), missing.to_string());
     }
 }

@@ -78,10 +78,25 @@ pub fn to_change(m: EventMessage) -> Option<Change> {
     })
 }
 
+/// How far back [`Engine::changes`] asks the daemon to replay.
+pub const REPLAY_SECS: u64 = 2;
+
 impl Engine {
-    /// Subscribes to the daemon's events from now on. The stream ends (or errs) when the
-    /// connection to the daemon is lost.
+    /// Subscribes to the daemon's events. The stream is lazy (the request goes out when it is
+    /// first polled), so it asks the daemon to replay the last [`REPLAY_SECS`] seconds too:
+    /// nothing done between this call and the first poll is missed. A replayed change only
+    /// causes a harmless extra refresh. The stream ends (or errs) when the connection is lost.
     pub fn changes(&self) -> impl Stream<Item = Result<Change>> + Send + 'static {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        self.changes_since(now.saturating_sub(REPLAY_SECS))
+    }
+
+    /// Subscribes to the daemon's events from `since` (unix seconds) on, replaying what the
+    /// daemon still holds from before now.
+    pub fn changes_since(&self, since: u64) -> impl Stream<Item = Result<Change>> + Send + 'static {
         let filters = HashMap::from([(
             "type".to_owned(),
             vec![
@@ -94,6 +109,7 @@ impl Engine {
         let engine = self.clone();
         self.docker
             .events(Some(EventsOptions {
+                since: Some(since.to_string()),
                 filters: Some(filters),
                 ..Default::default()
             }))

@@ -32,11 +32,19 @@ impl From<&EngineError> for StatusError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
-#[serde(tag = "state", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "state",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum EngineStatus {
     /// Trying to reach `host` (absent when the address itself could not be worked out).
-    Connecting { host: Option<String> },
-    Connected { info: EngineInfo },
+    Connecting {
+        host: Option<String>,
+    },
+    Connected {
+        info: EngineInfo,
+    },
     /// Not connected; the next attempt is in `retry_in_ms`.
     Disconnected {
         host: Option<String>,
@@ -96,7 +104,9 @@ impl Monitor {
     pub fn require(&self) -> Result<Engine> {
         self.engine().ok_or_else(|| EngineError::DaemonUnreachable {
             address: String::new(),
-            message: "Not connected to a Docker engine. Dockwright reconnects by itself when it is back.".to_owned(),
+            message:
+                "Not connected to a Docker engine. Dockwright reconnects by itself when it is back."
+                    .to_owned(),
         })
     }
 
@@ -143,7 +153,11 @@ async fn run<R>(
     loop {
         let endpoint = resolve();
         let host = endpoint.as_ref().ok().map(|e| e.host.clone());
-        if attempt == 0 && !send(MonitorEvent::Status(EngineStatus::Connecting { host: host.clone() })) {
+        if attempt == 0
+            && !send(MonitorEvent::Status(EngineStatus::Connecting {
+                host: host.clone(),
+            }))
+        {
             return;
         }
         let connected = match endpoint {
@@ -187,7 +201,9 @@ async fn run<R>(
                 match lost {
                     // Asked to reconnect: go straight round.
                     None => {
-                        send(MonitorEvent::Status(EngineStatus::Connecting { host: host.clone() }));
+                        send(MonitorEvent::Status(EngineStatus::Connecting {
+                            host: host.clone(),
+                        }));
                         continue;
                     }
                     Some(e) => {
@@ -244,7 +260,10 @@ mod tests {
             )
         });
         let first = rx.recv().await.unwrap();
-        assert!(matches!(first, MonitorEvent::Status(EngineStatus::Connecting { .. })));
+        assert!(matches!(
+            first,
+            MonitorEvent::Status(EngineStatus::Connecting { .. })
+        ));
         let mut attempts = vec![];
         while attempts.len() < 2 {
             if let MonitorEvent::Status(EngineStatus::Disconnected { error, attempt, .. }) =

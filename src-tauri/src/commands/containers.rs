@@ -8,6 +8,9 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state))]
-pub async fn container_list(state: State<'_, AppState>, all: bool) -> IpcResult<Vec<ContainerSummary>> {
+pub async fn container_list(
+    state: State<'_, AppState>,
+    all: bool,
+) -> IpcResult<Vec<ContainerSummary>> {
     Ok(state.monitor.require()?.list_containers(all).await?)
 }

@@ -1,13 +1,7 @@
 // The one door from the UI to the app. Components and stores take a `Backend`; the app passes
 // the Tauri one, tests a mock.
 
-import type {
-  Change,
-  ContainerSummary,
-  EngineStatus,
-  ImageSummary,
-  IpcError,
-} from "./bindings";
+import type { Change, ContainerSummary, EngineStatus, ImageSummary, IpcError } from "./bindings";
 
 export type { Change, ContainerSummary, EngineStatus, ImageSummary, IpcError };
 

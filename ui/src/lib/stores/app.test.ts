@@ -19,7 +19,8 @@ describe("AppModel", () => {
     expect(b.calls.containerList).toBe(1);
 
     b.containers.push(container({ name: "db" }));
-    for (let i = 0; i < 50; i++) b.emitChange({ scope: "container", action: "create", id: `x${i}` });
+    for (let i = 0; i < 50; i++)
+      b.emitChange({ scope: "container", action: "create", id: `x${i}` });
     await vi.advanceTimersByTimeAsync(REFRESH_DEBOUNCE_MS + 1);
     await vi.runAllTimersAsync();
     expect(b.calls.containerList).toBe(2);

@@ -1,0 +1,131 @@
+//! The real app (debug binary, UI embedded) under Xvfb through tauri-driver + WebKitWebDriver:
+//! a container created by the test shows up in the list without a reload, and goes away again.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+use crate::support::display::{app_binary, TauriDriver, Xvfb};
+use crate::support::{daemon, fixtures};
+
+pub async fn launch(driver: &TauriDriver, app: &std::path::Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app.display().to_string() }),
+    );
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("the app starts under tauri-driver")
+}
+
+pub fn screenshot_dir() -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn wait_for(client: &Client, css: &str, within: Duration) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(within)
+        .every(Duration::from_millis(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("`{css}` did not appear within {within:?}: {e}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_container_created_outside_shows_up_live() {
+    let Some(d) = daemon::shared() else { return };
+    let Some(app) = app_binary() else { return };
+    let Some(x) = Xvfb::start() else { return };
+    let Some(driver) = TauriDriver::start(&x.display, &[("DOCKER_HOST", d.host.clone())]) else {
+        return;
+    };
+    let docker = d.docker();
+    let scope = fixtures::Scope::new(&docker);
+    fixtures::busybox(&docker).await;
+
+    let client = launch(&driver, &app).await;
+    wait_for(
+        &client,
+        "[data-testid=engine-status][data-state=connected]",
+        Duration::from_secs(20),
+    )
+    .await;
+    // The list has loaded (rows or the empty state).
+    wait_for(
+        &client,
+        "[data-testid=container-row], [data-testid=empty]",
+        Duration::from_secs(10),
+    )
+    .await;
+
+    let (id, name) = scope.create_container(&["sleep", "300"]).await;
+    let created = Instant::now();
+    let row_css = format!("[data-testid=container-row][data-name=\"{name}\"]");
+    wait_for(&client, &row_css, Duration::from_secs(5)).await;
+    let seen_after = created.elapsed();
+    eprintln!(
+        "e2e: created container shown after {} ms",
+        seen_after.as_millis()
+    );
+    assert!(
+        seen_after < Duration::from_secs(1),
+        "took {seen_after:?}, want under 1 s"
+    );
+
+    docker
+        .start_container(
+            &id,
+            None::<bollard::query_parameters::StartContainerOptions>,
+        )
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        &format!("[data-testid=container-row][data-name=\"{name}\"][data-state=running]"),
+        Duration::from_secs(2),
+    )
+    .await;
+    eprintln!("e2e: running state shown");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let path = screenshot_dir().join("containers-live.png");
+    let png = x.screenshot(&path);
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    eprintln!("e2e: screenshot at {}", path.display());
+
+    // Removed outside the app: the row goes away.
+    scope.cleanup().await;
+    let start = Instant::now();
+    while client.find(Locator::Css(&row_css)).await.is_ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "removed container still listed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // The images page lists the fixture.
+    client
+        .find(Locator::Css("[data-testid=nav-images]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "[data-testid=image-row][data-ref=\"dockwright-test/busybox:latest\"]",
+        Duration::from_secs(5),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    x.screenshot(&screenshot_dir().join("images.png"));
+    client.close().await.unwrap();
+}
