@@ -3,6 +3,7 @@
 #   make test   every check and test (installs what it needs first)
 SHELL := /bin/bash
 CARGO_FEATURES := --features dockwright/custom-protocol
+BENCH_FEATURES := --features dockwright/custom-protocol,dockwright/bench
 
 .PHONY: run dev test bench bindings ui deps-run deps-test lint check-rust check-ui test-rust test-ui bundle
 
@@ -41,7 +42,7 @@ test-rust:
 
 # Benchmarks against the harness daemon; writes target/bench/results.json.
 bench: deps-test ui
-	DOCKWRIGHT_REQUIRE_ALL=1 cargo bench $(CARGO_FEATURES) --bench bench
+	DOCKWRIGHT_REQUIRE_ALL=1 cargo bench $(BENCH_FEATURES) --bench bench
 
 # Regenerate ui/src/lib/ipc/bindings.ts from the Rust types.
 bindings:

@@ -70,11 +70,39 @@ async fn recovers_after_the_daemon_restarts() {
         .unwrap();
     assert_eq!(before.iter().filter(|c| c.id == id).count(), 1);
 
-    d.stop();
-    let down = wait_status(&mut rx, Duration::from_secs(10), |s| {
+    // A container that ignores SIGTERM keeps the stopping daemon (and its event stream) alive
+    // for its 10 s stop timeout, long after the socket is gone. An operation that fails in that
+    // window must flip the status at once.
+    let (slow, _) = scope.create_container(&["sleep", "300"]).await;
+    docker
+        .start_container(
+            &slow,
+            None::<bollard::query_parameters::StartContainerOptions>,
+        )
+        .await
+        .unwrap();
+    let engine = monitor.engine().unwrap();
+    d.begin_stop();
+    let stopping = std::time::Instant::now();
+    while d.socket.exists() {
+        assert!(
+            stopping.elapsed() < Duration::from_secs(5),
+            "socket still there"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let err = engine.list_containers(true).await.unwrap_err();
+    assert_eq!(monitor.note(err).code(), "DaemonUnreachable");
+    let down = wait_status(&mut rx, Duration::from_secs(3), |s| {
         matches!(s, EngineStatus::Disconnected { .. })
     })
     .await;
+    assert!(
+        stopping.elapsed() < Duration::from_secs(5),
+        "noticed only after {:?}",
+        stopping.elapsed()
+    );
+    d.stop();
     if let EngineStatus::Disconnected { error, .. } = down {
         assert_eq!(error.code, "DaemonUnreachable");
     }

@@ -213,6 +213,16 @@ impl PrivateDaemon {
         }
     }
 
+    /// Sends SIGTERM and returns at once: the daemon is shutting down (its socket goes first,
+    /// open streams last). [`PrivateDaemon::stop`] then waits for the exit.
+    pub fn begin_stop(&self) {
+        if let Some(c) = self.child.lock().unwrap().as_ref() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+        }
+    }
+
     pub fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(self.dir.join("dockerd.log")).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();

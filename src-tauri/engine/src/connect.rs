@@ -776,4 +776,37 @@ mod tests {
         assert_eq!(err.code(), "DaemonUnreachable", "{err}");
         assert!(err.to_string().contains("refused"), "{err}");
     }
+
+    mod prop {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any text, however hostile, gives a transport or a clear InvalidInput/Tls error.
+            #[test]
+            fn parse_host_never_panics(host in "\\PC{0,80}") {
+                match parse_host(&host, None, "DOCKER_HOST") {
+                    Ok(_) => {}
+                    Err(e) => prop_assert!(matches!(e.code(), "InvalidInput" | "Tls"), "{e:?}"),
+                }
+            }
+
+            /// Well-formed tcp hosts keep their host and port.
+            #[test]
+            fn tcp_hosts_round_trip(
+                host in "[a-z][a-z0-9-]{0,20}(\\.[a-z][a-z0-9-]{0,10}){0,3}",
+                port in 1u16..,
+            ) {
+                let t = parse_host(&format!("tcp://{host}:{port}"), None, "DOCKER_HOST").unwrap();
+                prop_assert_eq!(t, Transport::Tcp { address: format!("{host}:{port}"), tls: None });
+            }
+
+            /// Absolute unix paths are kept as they are.
+            #[test]
+            fn unix_paths_round_trip(path in "(/[a-zA-Z0-9._-]{1,12}){1,6}") {
+                let t = parse_host(&format!("unix://{path}"), None, "DOCKER_HOST").unwrap();
+                prop_assert_eq!(t, Transport::Unix { path: PathBuf::from(&path) });
+            }
+        }
+    }
 }

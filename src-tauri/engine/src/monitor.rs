@@ -128,6 +128,19 @@ impl Monitor {
         .flatten()
     }
 
+    /// Passes an operation's error through; when it says the daemon is gone, the monitor
+    /// re-checks the connection at once instead of waiting for the event stream to end (a
+    /// stopping daemon removes its socket long before it closes open streams).
+    pub fn note(&self, e: EngineError) -> EngineError {
+        if matches!(
+            e,
+            EngineError::DaemonUnreachable { .. } | EngineError::PermissionDenied { .. }
+        ) {
+            self.wake.notify_one();
+        }
+        e
+    }
+
     /// Skips the current backoff wait: try again now. Also drops a live connection so a new
     /// endpoint (a changed setting) is picked up.
     pub fn reconnect_now(&self) {

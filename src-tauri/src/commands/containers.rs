@@ -12,5 +12,9 @@ pub async fn container_list(
     state: State<'_, AppState>,
     all: bool,
 ) -> IpcResult<Vec<ContainerSummary>> {
-    Ok(state.monitor.require()?.list_containers(all).await?)
+    let engine = state.monitor.require()?;
+    Ok(engine
+        .list_containers(all)
+        .await
+        .map_err(|e| state.monitor.note(e))?)
 }

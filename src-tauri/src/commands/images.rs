@@ -9,5 +9,9 @@ use crate::state::AppState;
 #[specta::specta]
 #[tracing::instrument(skip(state))]
 pub async fn image_list(state: State<'_, AppState>) -> IpcResult<Vec<ImageSummary>> {
-    Ok(state.monitor.require()?.list_images().await?)
+    let engine = state.monitor.require()?;
+    Ok(engine
+        .list_images()
+        .await
+        .map_err(|e| state.monitor.note(e))?)
 }
