@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatBytes, formatPort, formatPorts, shortId } from "./format";
+import {
+  formatAge,
+  formatBytes,
+  formatPort,
+  formatPorts,
+  formatPortsShort,
+  shortId,
+} from "./format";
 
 describe("formatBytes", () => {
   it("uses decimal units like the docker CLI", () => {
@@ -42,6 +49,19 @@ describe("ports", () => {
       "443/tcp",
     );
     expect(formatPorts([])).toBe("");
+  });
+});
+
+describe("formatPortsShort", () => {
+  it("folds wildcard IPv4 and IPv6 bindings and keeps specific host IPs", () => {
+    expect(
+      formatPortsShort([
+        { ip: "0.0.0.0", privatePort: 80, publicPort: 8080, protocol: "tcp" },
+        { ip: "::", privatePort: 80, publicPort: 8080, protocol: "tcp" },
+        { ip: "127.0.0.1", privatePort: 3000, publicPort: 3000, protocol: "tcp" },
+        { ip: null, privatePort: 53, publicPort: null, protocol: "udp" },
+      ]),
+    ).toBe("8080→80, 127.0.0.1:3000→3000, 53/udp");
   });
 });
 

@@ -51,6 +51,26 @@ export function formatPorts(ports: PortMapping[]): string {
   return ports.map(formatPort).join(", ");
 }
 
+/**
+ * Compact ports for a list cell: `8080→80`, `127.0.0.1:3000→3000`, `53→53/udp`, `443` (exposed,
+ * not published). The IPv4 and IPv6 wildcard bindings of one port are shown once.
+ */
+export function formatPortsShort(ports: PortMapping[]): string {
+  const out: string[] = [];
+  for (const p of ports) {
+    const proto = p.protocol === "tcp" ? "" : `/${p.protocol}`;
+    let text: string;
+    if (p.publicPort == null) text = `${p.privatePort}${proto}`;
+    else {
+      const wildcard = p.ip == null || p.ip === "0.0.0.0" || p.ip === "::";
+      const host = wildcard ? "" : `${p.ip!.includes(":") ? `[${p.ip}]` : p.ip}:`;
+      text = `${host}${p.publicPort}→${p.privatePort}${proto}`;
+    }
+    if (!out.includes(text)) out.push(text);
+  }
+  return out.join(", ");
+}
+
 /** The 12-character id the docker CLI shows. */
 export function shortId(id: string): string {
   const bare = id.startsWith("sha256:") ? id.slice(7) : id;
