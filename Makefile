@@ -27,7 +27,7 @@ ui:
 
 check-rust:
 	cargo fmt --all --check
-	cargo clippy --workspace --all-targets $(CARGO_FEATURES) -- -D warnings
+	cargo clippy --workspace --all-targets $(BENCH_FEATURES) -- -D warnings
 
 check-ui:
 	npm --prefix ui run check

@@ -163,10 +163,10 @@ async fn raw_list(socket: &str) -> usize {
 /// WebKit children after settling, then CPU over 10 s of idling.
 fn app_idle(d: &daemon::TestDaemon) -> (Entry, Entry) {
     let app = PathBuf::from(env!("CARGO_BIN_EXE_dockwright"));
-    let bare = PathBuf::from(
-        option_env!("CARGO_BIN_EXE_bare_window")
-            .expect("build the bench with --features dockwright/bench (make bench does)"),
-    );
+    let Some(bare) = option_env!("CARGO_BIN_EXE_bare_window") else {
+        panic!("build the bench with --features dockwright/bench (make bench does)");
+    };
+    let bare = PathBuf::from(bare);
     let x = Xvfb::start().expect("Xvfb");
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&out).unwrap();

@@ -80,13 +80,7 @@ async fn a_container_created_outside_shows_up_live() {
         "took {seen_after:?}, want under 1 s"
     );
 
-    docker
-        .start_container(
-            &id,
-            None::<bollard::query_parameters::StartContainerOptions>,
-        )
-        .await
-        .unwrap();
+    scope.start(&id).await;
     wait_for(
         &client,
         &format!("[data-testid=container-row][data-name=\"{name}\"][data-state=running]"),

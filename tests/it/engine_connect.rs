@@ -78,33 +78,26 @@ async fn a_socket_we_may_not_open_is_permission_denied() {
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let host = format!("unix://{}", sock.display());
 
-    let out = if crate::support::is_root() {
-        // Root ignores file modes: probe as `nobody`.
-        let exe = std::env::current_exe().unwrap();
-        std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(&exe)
-            .args([
-                "--exact",
-                "engine_connect::probe_connect",
-                "--ignored",
-                "--nocapture",
-            ])
-            .env("DW_PROBE_HOST", &host)
-            .output()
-            .unwrap()
+    // Root ignores file modes: then probe as `nobody`.
+    let exe = std::env::current_exe().unwrap();
+    let mut probe = if crate::support::is_root() {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe);
+        c
     } else {
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "engine_connect::probe_connect",
-                "--ignored",
-                "--nocapture",
-            ])
-            .env("DW_PROBE_HOST", &host)
-            .output()
-            .unwrap()
+        std::process::Command::new(&exe)
     };
+    let out = probe
+        .args([
+            "--exact",
+            "engine_connect::probe_connect",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("DW_PROBE_HOST", &host)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()

@@ -42,13 +42,7 @@ async fn sees_a_containers_life_within_a_second() {
     let created = next(&mut changes, &id, "create").await;
     assert_eq!(created.scope, ChangeScope::Container);
     assert_eq!(created.name.as_deref(), Some(name.as_str()));
-    docker
-        .start_container(
-            &id,
-            None::<bollard::query_parameters::StartContainerOptions>,
-        )
-        .await
-        .unwrap();
+    scope.start(&id).await;
     next(&mut changes, &id, "start").await;
     docker
         .kill_container(&id, None::<bollard::query_parameters::KillContainerOptions>)

@@ -23,13 +23,7 @@ async fn lists_a_created_container_with_its_fields() {
     let running = engine.list_containers(false).await.unwrap();
     assert!(running.iter().all(|c| c.id != id));
 
-    docker
-        .start_container(
-            &id,
-            None::<bollard::query_parameters::StartContainerOptions>,
-        )
-        .await
-        .unwrap();
+    scope.start(&id).await;
     let running = engine.list_containers(false).await.unwrap();
     let c = running
         .iter()

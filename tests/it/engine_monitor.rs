@@ -74,13 +74,7 @@ async fn recovers_after_the_daemon_restarts() {
     // for its 10 s stop timeout, long after the socket is gone. An operation that fails in that
     // window must flip the status at once.
     let (slow, _) = scope.create_container(&["sleep", "300"]).await;
-    docker
-        .start_container(
-            &slow,
-            None::<bollard::query_parameters::StartContainerOptions>,
-        )
-        .await
-        .unwrap();
+    scope.start(&slow).await;
     let engine = monitor.engine().unwrap();
     d.begin_stop();
     let stopping = std::time::Instant::now();

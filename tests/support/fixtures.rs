@@ -177,6 +177,14 @@ impl Scope {
         (r.id, name)
     }
 
+    /// Starts a container created by [`Scope::create_container`].
+    pub async fn start(&self, id: &str) {
+        self.docker
+            .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
+            .await
+            .unwrap();
+    }
+
     /// Removes every container and image carrying this scope's label.
     pub async fn cleanup(&self) {
         remove_labelled(&self.docker, &format!("{TEST_LABEL}={}", self.id)).await;
