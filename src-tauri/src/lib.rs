@@ -137,10 +137,12 @@ mod tests {
         let path = dir.path().join("b.ts");
         export_bindings(&path).expect("export");
         let text = std::fs::read_to_string(path).expect("read");
+        // Each command is `__TAURI_INVOKE<T>("name", …)` or `__TAURI_INVOKE("name")`.
         let invoked: Vec<&str> = text
-            .split("TAURI_INVOKE(\"")
+            .split("__TAURI_INVOKE")
             .skip(1)
-            .filter_map(|s| s.split('"').next())
+            .filter(|s| s.starts_with('<') || s.starts_with('('))
+            .filter_map(|s| s.split_once("(\"")?.1.split('"').next())
             .collect();
         let mut a = invoked.clone();
         a.sort_unstable();

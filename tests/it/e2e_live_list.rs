@@ -6,8 +6,12 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
+use crate::support::daemon::{self, PrivateDaemon};
 use crate::support::display::{app_binary, TauriDriver, Xvfb};
-use crate::support::{daemon, fixtures};
+use crate::support::{fixtures, missing};
+
+/// One app window at a time: the timing assertions should not compete for the two cores.
+static E2E: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub async fn launch(driver: &TauriDriver, app: &std::path::Path) -> Client {
     let mut caps = serde_json::Map::new();
@@ -41,6 +45,7 @@ async fn wait_for(client: &Client, css: &str, within: Duration) -> fantoccini::e
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_container_created_outside_shows_up_live() {
+    let _one = E2E.lock().await;
     let Some(d) = daemon::shared() else { return };
     let Some(app) = app_binary() else { return };
     let Some(x) = Xvfb::start() else { return };
@@ -122,4 +127,89 @@ async fn a_container_created_outside_shows_up_live() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     x.screenshot(&screenshot_dir().join("images.png"));
     client.close().await.unwrap();
+}
+
+async fn count(client: &Client, css: &str) -> usize {
+    client
+        .find_all(Locator::Css(css))
+        .await
+        .map(|v| v.len())
+        .unwrap_or(0)
+}
+
+/// The daemon stops and starts again while the app runs: the badge and the page say so, the
+/// list comes back by itself, with each container once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_recovers_when_the_daemon_restarts() {
+    let _one = E2E.lock().await;
+    if daemon::shared().is_none() {
+        return;
+    }
+    let Some(app) = app_binary() else { return };
+    let d = match PrivateDaemon::start(
+        "e2e-restart",
+        &["--bridge=none", "--iptables=false", "--ip-masq=false"],
+    ) {
+        Ok(d) => d,
+        Err(why) => {
+            return missing(&format!("cannot start a daemon to restart: {why}")).unwrap_or(())
+        }
+    };
+    let Some(x) = Xvfb::start() else { return };
+    let Some(driver) = TauriDriver::start(&x.display, &[("DOCKER_HOST", d.host())]) else {
+        return;
+    };
+    let docker = daemon::connect(&d.host());
+    let scope = fixtures::Scope::new(&docker);
+    for _ in 0..3 {
+        scope.create_container(&["true"]).await;
+    }
+    let client = launch(&driver, &app).await;
+    let rows = "[data-testid=container-row]";
+    wait_for(
+        &client,
+        "[data-testid=engine-status][data-state=connected]",
+        Duration::from_secs(20),
+    )
+    .await;
+    wait_for(&client, rows, Duration::from_secs(5)).await;
+    assert_eq!(count(&client, rows).await, 3);
+
+    d.stop();
+    wait_for(
+        &client,
+        "[data-testid=engine-status][data-state=disconnected]",
+        Duration::from_secs(5),
+    )
+    .await;
+    wait_for(
+        &client,
+        "[data-testid=engine-unreachable]",
+        Duration::from_secs(2),
+    )
+    .await;
+    assert_eq!(
+        count(&client, rows).await,
+        0,
+        "no stale rows while the engine is down"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    x.screenshot(&screenshot_dir().join("engine-down.png"));
+
+    d.run().unwrap();
+    wait_for(
+        &client,
+        "[data-testid=engine-status][data-state=connected]",
+        Duration::from_secs(15),
+    )
+    .await;
+    wait_for(&client, rows, Duration::from_secs(5)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        count(&client, rows).await,
+        3,
+        "each container once after the reconnect"
+    );
+    client.close().await.unwrap();
+    scope.cleanup().await;
 }
