@@ -2,6 +2,7 @@
 //!
 //! This crate knows nothing of Tauri. It is tested in `tests/` against a real daemon.
 
+pub mod build;
 pub mod connect;
 pub mod container;
 pub mod error;

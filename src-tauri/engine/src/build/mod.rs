@@ -1,0 +1,3 @@
+//! Building images. So far: Docker's exact `.dockerignore` rules.
+
+pub mod dockerignore;
