@@ -478,6 +478,52 @@ mod tests {
         assert!(d.is_excluded("src"));
     }
 
+    /// What the docker CLI (classic builder, Engine 20.10) put in a context for this file, seen
+    /// by building `FROM scratch` + `COPY . /ctx/` and listing the exported image.
+    #[test]
+    fn matches_what_the_docker_cli_sent() {
+        let d = di("\u{feff}# c\r\n*.md\r\n!docs/keep.md\r\ndocs/sub\r\nbuild/**\r\n**/*.go\r\nnode_modules\r\nfile?.txt\r\n*.log\r\n#hash\r\na+b.txt\r\n../x\r\n");
+        let sent = [
+            "#hash",
+            ".dockerignore",
+            "a",
+            "a/b",
+            "a/b/c",
+            "a/z",
+            "aab.txt",
+            "build",
+            "docs",
+            "docs/keep.md",
+            "docs/other.md",
+            "file12.txt",
+            "src",
+            "src/node_modules",
+            "src/node_modules/j.js",
+        ];
+        let left_out = [
+            "docs/sub",
+            "docs/sub/x.md",
+            "build/x",
+            "build/x/y",
+            "build/top",
+            "README.md",
+            "CHANGES.md",
+            "main.go",
+            "a/b/c/z.go",
+            "node_modules",
+            "node_modules/a/i.js",
+            "file1.txt",
+            "x.log",
+            "a+b.txt",
+        ];
+        for f in sent {
+            assert!(!d.is_excluded(f), "{f} should be sent");
+        }
+        for f in left_out {
+            assert!(d.is_excluded(f), "{f} should be left out");
+        }
+    }
+
     mod prop {
         use super::super::*;
         use proptest::prelude::*;
