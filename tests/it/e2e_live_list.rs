@@ -8,7 +8,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::support::daemon::{self, PrivateDaemon};
 use crate::support::display::{app_binary, TauriDriver, Xvfb};
-use crate::support::{fixtures, missing};
+use crate::support::fixtures;
 
 /// One app window at a time: the timing assertions should not compete for the two cores.
 static E2E: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -146,14 +146,8 @@ async fn the_app_recovers_when_the_daemon_restarts() {
         return;
     }
     let Some(app) = app_binary() else { return };
-    let d = match PrivateDaemon::start(
-        "e2e-restart",
-        &["--bridge=none", "--iptables=false", "--ip-masq=false"],
-    ) {
-        Ok(d) => d,
-        Err(why) => {
-            return missing(&format!("cannot start a daemon to restart: {why}")).unwrap_or(())
-        }
+    let Some(d) = PrivateDaemon::start_isolated("e2e-restart") else {
+        return;
     };
     let Some(x) = Xvfb::start() else { return };
     let Some(driver) = TauriDriver::start(&x.display, &[("DOCKER_HOST", d.host())]) else {

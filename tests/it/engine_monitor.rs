@@ -8,7 +8,7 @@ use dockwright_engine::{EngineStatus, Monitor, MonitorEvent};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::support::daemon::{self, PrivateDaemon};
-use crate::support::{fixtures, missing};
+use crate::support::fixtures;
 
 async fn wait_status(
     rx: &mut UnboundedReceiver<MonitorEvent>,
@@ -34,14 +34,8 @@ async fn recovers_after_the_daemon_restarts() {
     if daemon::shared().is_none() {
         return;
     }
-    let d = match PrivateDaemon::start(
-        "restart",
-        &["--bridge=none", "--iptables=false", "--ip-masq=false"],
-    ) {
-        Ok(d) => d,
-        Err(why) => {
-            return missing(&format!("cannot start a daemon to restart: {why}")).unwrap_or(())
-        }
+    let Some(d) = PrivateDaemon::start_isolated("restart") else {
+        return;
     };
     let host = d.host();
     let docker = daemon::connect(&host);

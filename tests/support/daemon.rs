@@ -7,7 +7,7 @@
 //! stops it (and removes its folder) when the test process exits, however it exits.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -165,6 +165,18 @@ impl PrivateDaemon {
         Ok(d)
     }
 
+    /// A second daemon next to the main one, for tests that stop and start it: no bridge and no
+    /// iptables, so the two do not fight over docker0. `missing` (skip or fail) when impossible.
+    pub fn start_isolated(name: &str) -> Option<Self> {
+        match Self::start(
+            name,
+            &["--bridge=none", "--iptables=false", "--ip-masq=false"],
+        ) {
+            Ok(d) => Some(d),
+            Err(why) => missing(&format!("cannot start a daemon to restart: {why}")),
+        }
+    }
+
     pub fn host(&self) -> String {
         format!("unix://{}", self.socket.display())
     }
@@ -257,9 +269,4 @@ impl Drop for PrivateDaemon {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// Paths of a socket that exists.
-pub fn socket_path(host: &str) -> Option<&Path> {
-    host.strip_prefix("unix://").map(Path::new)
 }

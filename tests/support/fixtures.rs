@@ -43,28 +43,6 @@ fn busybox_static() -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
-/// A tar (in memory; it is small) from `(path, mode, bytes)` entries.
-pub fn tar_of(files: &[(&str, u32, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (path, mode, data) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(*mode);
-        h.set_mtime(0);
-        h.set_cksum();
-        b.append_data(&mut h, path, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-/// Builds `tag` from a Dockerfile and extra files with the classic builder; panics with the
-/// build output on failure.
-pub async fn build(docker: &Docker, tag: &str, dockerfile: &str, files: &[(&str, u32, &[u8])]) {
-    let mut all: Vec<(&str, u32, &[u8])> = vec![("Dockerfile", 0o644, dockerfile.as_bytes())];
-    all.extend_from_slice(files);
-    build_tar(docker, tag, tar_of(&all)).await;
-}
-
 /// Builds `tag` from a ready context tar.
 pub async fn build_tar(docker: &Docker, tag: &str, context: Vec<u8>) {
     let body = bollard::body_full(context.into());

@@ -110,24 +110,6 @@ impl Monitor {
         })
     }
 
-    /// Waits until connected (or `timeout` passes).
-    pub async fn wait_connected(&self, timeout: Duration) -> Option<Engine> {
-        let mut rx = self.engine.clone();
-        tokio::time::timeout(timeout, async {
-            loop {
-                if let Some(e) = rx.borrow_and_update().clone() {
-                    return Some(e);
-                }
-                if rx.changed().await.is_err() {
-                    return None;
-                }
-            }
-        })
-        .await
-        .ok()
-        .flatten()
-    }
-
     /// Passes an operation's error through; when it says the daemon is gone, the monitor
     /// re-checks the connection at once instead of waiting for the event stream to end (a
     /// stopping daemon removes its socket long before it closes open streams).
