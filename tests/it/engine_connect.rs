@@ -7,10 +7,7 @@ use dockwright_engine::{Engine, Environment};
 use crate::support::daemon;
 
 fn env_host(host: &str) -> Environment {
-    Environment {
-        docker_host: Some(host.to_owned()),
-        ..Default::default()
-    }
+    Environment::for_host(host)
 }
 
 #[tokio::test]

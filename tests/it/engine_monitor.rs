@@ -44,13 +44,7 @@ async fn recovers_after_the_daemon_restarts() {
 
     let h = host.clone();
     let (monitor, mut rx) = Monitor::start(move || {
-        dockwright_engine::connect::resolve(
-            &dockwright_engine::Environment {
-                docker_host: Some(h.clone()),
-                ..Default::default()
-            },
-            None,
-        )
+        dockwright_engine::connect::resolve(&dockwright_engine::Environment::for_host(&h), None)
     });
     wait_status(&mut rx, Duration::from_secs(10), |s| {
         matches!(s, EngineStatus::Connected { .. })

@@ -28,10 +28,7 @@ impl TestDaemon {
     /// An engine `Endpoint` for this daemon, as if from `DOCKER_HOST`.
     pub fn endpoint(&self) -> dockwright_engine::Endpoint {
         dockwright_engine::connect::resolve(
-            &dockwright_engine::Environment {
-                docker_host: Some(self.host.clone()),
-                ..Default::default()
-            },
+            &dockwright_engine::Environment::for_host(&self.host),
             None,
         )
         .unwrap()

@@ -102,6 +102,14 @@ impl Environment {
         }
     }
 
+    /// Only `DOCKER_HOST` set: how tests and overrides name one daemon.
+    pub fn for_host(host: &str) -> Self {
+        Self {
+            docker_host: Some(host.to_owned()),
+            ..Default::default()
+        }
+    }
+
     /// The docker CLI's config folder: `$DOCKER_CONFIG`, else `~/.docker`.
     pub fn config_dir(&self) -> Option<PathBuf> {
         self.docker_config
@@ -741,10 +749,7 @@ mod tests {
     async fn missing_socket_is_unreachable_with_its_address() {
         let dir = tempfile::tempdir().unwrap();
         let host = format!("unix://{}/nope.sock", dir.path().display());
-        let env = Environment {
-            docker_host: Some(host.clone()),
-            ..Default::default()
-        };
+        let env = Environment::for_host(&host);
         let err = Engine::connect(&resolve(&env, None).unwrap())
             .await
             .unwrap_err();

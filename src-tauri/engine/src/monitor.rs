@@ -246,13 +246,7 @@ mod tests {
         let sock = dir.path().join("d.sock");
         let host = format!("unix://{}", sock.display());
         let (m, mut rx) = Monitor::start(move || {
-            crate::connect::resolve(
-                &crate::Environment {
-                    docker_host: Some(host.clone()),
-                    ..Default::default()
-                },
-                None,
-            )
+            crate::connect::resolve(&crate::Environment::for_host(&host), None)
         });
         let first = rx.recv().await.unwrap();
         assert!(matches!(
