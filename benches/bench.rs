@@ -15,6 +15,9 @@ use serde::Serialize;
 
 use support::{daemon, display::Xvfb, fixtures};
 
+#[path = "build_context/mod.rs"]
+mod build_context;
+
 #[derive(Serialize)]
 struct Entry {
     name: String,
@@ -60,26 +63,36 @@ async fn main() {
     let d = daemon::shared().expect("a daemon to benchmark against");
     let docker = d.docker();
     fixtures::busybox(&docker).await;
-    let scope = fixtures::Scope::new(&docker);
-
-    eprintln!("bench: creating {CONTAINERS} containers…");
-    let t = Instant::now();
-    let names: Vec<_> = futures_util::stream::iter(0..CONTAINERS)
-        .map(|_| scope.create_container(&["true"]))
-        .buffer_unordered(8)
-        .collect()
-        .await;
-    assert_eq!(names.len(), CONTAINERS);
-    eprintln!("bench: created in {:.1} s", t.elapsed().as_secs_f64());
-
+    // `DOCKWRIGHT_BENCH=build,list` runs some; all by default.
+    let only = std::env::var("DOCKWRIGHT_BENCH").unwrap_or_default();
+    let want = |name: &str| only.is_empty() || only.split(',').any(|o| o.trim() == name);
     let mut results = Vec::new();
-    results.push(list_containers(d).await);
-    let (mem, cpu) = app_idle(d);
-    results.push(mem);
-    results.push(cpu);
 
-    eprintln!("bench: removing the containers…");
-    scope.cleanup().await;
+    if want("list") || want("idle") {
+        let scope = fixtures::Scope::new(&docker);
+        eprintln!("bench: creating {CONTAINERS} containers…");
+        let t = Instant::now();
+        let names: Vec<_> = futures_util::stream::iter(0..CONTAINERS)
+            .map(|_| scope.create_container(&["true"]))
+            .buffer_unordered(8)
+            .collect()
+            .await;
+        assert_eq!(names.len(), CONTAINERS);
+        eprintln!("bench: created in {:.1} s", t.elapsed().as_secs_f64());
+        if want("list") {
+            results.push(list_containers(d).await);
+        }
+        if want("idle") {
+            let (mem, cpu) = app_idle(d);
+            results.push(mem);
+            results.push(cpu);
+        }
+        eprintln!("bench: removing the containers…");
+        scope.cleanup().await;
+    }
+    if want("build") {
+        results.extend(build_context::run(d).await);
+    }
 
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&dir).unwrap();

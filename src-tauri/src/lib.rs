@@ -5,6 +5,7 @@ pub mod commands;
 pub mod error;
 mod logging;
 pub mod state;
+pub mod workspace;
 
 use std::sync::Mutex;
 
@@ -16,6 +17,29 @@ use crate::state::AppState;
 /// Event names (namespaced; payload types are exported to the bindings).
 pub const EVENT_STATUS: &str = "engine://status";
 pub const EVENT_CHANGED: &str = "engine://changed";
+/// Something is dragged over the window, or was dropped on it.
+pub const EVENT_DROP: &str = "build://drop";
+
+/// Drag and drop on the window: the paths stay here; the UI gets a context id.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum DropEvent {
+    /// Files are being dragged over the window.
+    Over,
+    /// The drag left the window or was cancelled.
+    Leave,
+    /// A folder (or a file, whose folder is used with the file as the Dockerfile) was dropped.
+    Opened {
+        context: workspace::ContextRef,
+        dockerfile: Option<String>,
+    },
+    /// What was dropped cannot be built.
+    Refused { message: String },
+}
 
 /// Where the generated TypeScript bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/ipc/bindings.ts";
@@ -28,11 +52,28 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::engine::engine_reconnect,
             commands::containers::container_list,
             commands::images::image_list,
+            commands::images::image_inspect,
+            commands::images::image_history,
+            commands::images::image_remove,
+            commands::images::image_prune,
+            commands::images::image_search,
+            commands::images::image_tag,
+            commands::images::image_pull,
+            commands::build::image_build,
+            commands::build::context_open,
+            commands::build::context_pick,
+            commands::build::context_scan,
+            commands::build::dockerfile_info,
+            commands::build::build_history,
+            commands::build::op_cancel,
+            commands::cli::command_line,
         ])
         .typ::<EngineStatus>()
         .typ::<Change>()
+        .typ::<DropEvent>()
         .constant("EVENT_STATUS", EVENT_STATUS)
         .constant("EVENT_CHANGED", EVENT_CHANGED)
+        .constant("EVENT_DROP", EVENT_DROP)
         // Sizes and timestamps are i64 on the Rust side; they stay far below 2^53.
         .dangerously_cast_bigints_to_number()
         // Every type only goes one way (Rust to UI), so one shape per type.
@@ -54,6 +95,7 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
 pub fn run() {
     let specta = specta_builder();
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             let log_guard = logging::init(app.path().app_log_dir().ok().as_deref());
@@ -65,9 +107,14 @@ pub fn run() {
             let (monitor, mut rx) = tauri::async_runtime::block_on(async {
                 Monitor::start(|| connect::resolve(&Environment::from_process(), None))
             });
+            let workspace = workspace::Workspace::default();
+            if let Ok(dir) = app.path().app_data_dir() {
+                workspace.load_history(dir.join("build-history.json"));
+            }
             app.manage(AppState {
                 monitor,
                 status: Mutex::new(EngineStatus::Connecting { host: None }),
+                workspace,
             });
 
             let handle = app.handle().clone();
@@ -91,7 +138,15 @@ pub fn run() {
                 .title("Dockwright")
                 .inner_size(1200.0, 760.0)
                 .min_inner_size(720.0, 480.0)
-                .build()?;
+                .build()?
+                .on_window_event({
+                    let handle = app.handle().clone();
+                    move |event| {
+                        if let tauri::WindowEvent::DragDrop(drop) = event {
+                            on_drag_drop(&handle, drop);
+                        }
+                    }
+                });
             Ok(())
         })
         .run(tauri::generate_context!())
@@ -99,6 +154,27 @@ pub fn run() {
             eprintln!("Dockwright could not start: {e}");
             std::process::exit(1);
         });
+}
+
+fn on_drag_drop(handle: &tauri::AppHandle, event: &tauri::DragDropEvent) {
+    let payload = match event {
+        tauri::DragDropEvent::Enter { .. } | tauri::DragDropEvent::Over { .. } => DropEvent::Over,
+        tauri::DragDropEvent::Leave => DropEvent::Leave,
+        tauri::DragDropEvent::Drop { paths, .. } => match paths.first() {
+            None => DropEvent::Leave,
+            Some(path) => match handle.state::<AppState>().workspace.open(path) {
+                Ok((context, dockerfile)) => DropEvent::Opened {
+                    context,
+                    dockerfile,
+                },
+                Err(e) => DropEvent::Refused {
+                    message: e.to_string(),
+                },
+            },
+        },
+        _ => return,
+    };
+    let _ = handle.emit(EVENT_DROP, payload);
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub struct AppState {
     pub monitor: Monitor,
     /// The last status the monitor reported (what a freshly loaded page asks for).
     pub status: Mutex<EngineStatus>,
+    pub workspace: crate::workspace::Workspace,
 }
 
 impl AppState {

@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod build;
 mod e2e_live_list;
 mod engine_connect;
 mod engine_events;

@@ -80,7 +80,7 @@ fn init_shared() -> Option<TestDaemon> {
             private: None,
         });
     }
-    match PrivateDaemon::start("main", &[]) {
+    match PrivateDaemon::start_with_own_bridge("main") {
         Ok(d) => Some(TestDaemon {
             host: d.host(),
             private: Some(d),
@@ -159,6 +159,47 @@ impl PrivateDaemon {
         };
         d.spawn_watchdog()?;
         d.run()?;
+        Ok(d)
+    }
+
+    /// The main private daemon: on a bridge of its own instead of docker0, because a daemon
+    /// started with `--bridge=none` (the restartable ones) deletes docker0 when it starts.
+    pub fn start_with_own_bridge(name: &str) -> Result<Self, String> {
+        if !is_root() {
+            return Self::start(name, &[]);
+        }
+        if !have("ip") && !apt_install(&["iproute2"]) {
+            return Err("`ip` is missing and `apt-get install iproute2` failed".into());
+        }
+        let pid = std::process::id();
+        let bridge = format!("dw{}", pid % 10_000_000);
+        let subnet = format!("10.213.{}.1/24", pid % 250);
+        let ip = |args: &[&str]| {
+            Command::new("ip")
+                .args(args)
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false)
+        };
+        let _ = ip(&["link", "del", &bridge]);
+        if !(ip(&["link", "add", "name", &bridge, "type", "bridge"])
+            && ip(&["addr", "add", &subnet, "dev", &bridge])
+            && ip(&["link", "set", &bridge, "up"]))
+        {
+            return Err(format!("cannot create the test bridge {bridge}"));
+        }
+        let arg = format!("--bridge={bridge}");
+        let d = Self::start(name, &[&arg])?;
+        // The watchdog removes the bridge with the daemon.
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; sleep 5; ip link del {bridge} 2>/dev/null"
+        );
+        let _ = Command::new("setsid")
+            .args(["sh", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
         Ok(d)
     }
 

@@ -28,6 +28,10 @@ pub enum EngineError {
     Unauthorized(String),
     #[error("Cancelled")]
     Cancelled,
+    /// An operation the daemon accepted and then reported as failed in its stream (a build step,
+    /// a pull): HTTP 200 followed by an error detail.
+    #[error("{0}")]
+    Failed(String),
     /// The daemon answered with an error we do not classify further.
     #[error("Docker Engine error ({status}): {message}")]
     Api { status: u16, message: String },
@@ -47,6 +51,7 @@ impl EngineError {
             Self::Conflict(_) => "Conflict",
             Self::Unauthorized(_) => "Unauthorized",
             Self::Cancelled => "Cancelled",
+            Self::Failed(_) => "Failed",
             Self::Api { .. } => "Api",
             Self::Other(_) => "Other",
         }
@@ -75,6 +80,9 @@ impl EngineError {
                     status => Self::Api { status, message },
                 }
             }
+            // The daemon accepted the request and then reported a failure in its stream (a build
+            // step, a pull): HTTP 200, then `{"error": …}`.
+            B::DockerStreamError { error } => Self::Failed(clean_daemon_message(&error)),
             B::SocketNotFoundError(path) => Self::no_socket(&path),
             B::RequestTimeoutError => Self::DaemonUnreachable {
                 address: address.to_owned(),

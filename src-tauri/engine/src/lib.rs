@@ -3,12 +3,15 @@
 //! This crate knows nothing of Tauri. It is tested in `tests/` against a real daemon.
 
 pub mod build;
+pub mod cmdline;
 pub mod connect;
 pub mod container;
 pub mod error;
 pub mod events;
 pub mod image;
 pub mod monitor;
+pub mod progress;
+pub mod reference;
 
 pub use connect::{Endpoint, EndpointSource, Engine, EngineInfo, Environment, Transport};
 pub use error::{EngineError, Result};

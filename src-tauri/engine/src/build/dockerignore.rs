@@ -151,6 +151,54 @@ impl DockerIgnore {
         matched
     }
 
+    /// moby's `MatchesUsingParentResults`, what Docker's archiver calls while it walks: `parent` is
+    /// what this returned for the enclosing folder (`None` at the top, where the parent folders
+    /// are checked directly). Returns whether `path` is excluded, and what to pass for its
+    /// children. It can differ from [`Self::is_excluded`] when an exception sits between two
+    /// lines that match the same folder; the walker uses this one, as Docker does.
+    pub fn matches_with_parent(&self, path: &str, parent: Option<&[bool]>) -> (bool, Vec<bool>) {
+        let file = go_clean(path);
+        let parent = parent.filter(|p| p.len() == self.patterns.len());
+        let mut matched = false;
+        let mut info = vec![false; self.patterns.len()];
+        for (i, p) in self.patterns.iter().enumerate() {
+            let mut m = parent.is_some_and(|pm| pm[i]);
+            if !m {
+                if p.exclusion != matched {
+                    continue;
+                }
+                m = p.matches(&file);
+                if !m && parent.is_none() {
+                    if let Some(idx) = file.rfind('/') {
+                        let mut end = 0;
+                        for part in file[..idx].split('/') {
+                            end += part.len();
+                            if p.matches(&file[..end]) {
+                                m = true;
+                                break;
+                            }
+                            end += 1;
+                        }
+                    }
+                }
+            }
+            info[i] = m;
+            if m {
+                matched = !p.exclusion;
+            }
+        }
+        (matched, info)
+    }
+
+    /// Whether an excluded folder must still be walked because an exception line could match
+    /// something inside it (moby's archiver: an exception whose text starts with `dir/`).
+    pub fn walk_excluded_dir(&self, dir: &str) -> bool {
+        let dir_slash = format!("{}/", go_clean(dir));
+        self.patterns
+            .iter()
+            .any(|p| p.exclusion && format!("{}/", p.text).starts_with(&dir_slash))
+    }
+
     /// The Dockerfile and `.dockerignore` are always sent, as the docker CLI does: an exception
     /// is added for each when the rules would leave it out.
     pub fn always_send(&mut self, paths: &[&str]) {

@@ -1,0 +1,65 @@
+//! The `docker …` line behind each operation, for the UI to show and copy.
+
+use dockwright_engine::build::run::BuildOptions;
+use dockwright_engine::cmdline;
+use serde::Deserialize;
+use specta::Type;
+use tauri::State;
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum DockerCommand {
+    Build {
+        context_id: String,
+        options: BuildOptions,
+    },
+    Pull {
+        reference: String,
+    },
+    RemoveImage {
+        reference: String,
+        force: bool,
+    },
+    PruneImages {
+        all: bool,
+    },
+    Search {
+        term: String,
+    },
+    History {
+        reference: String,
+    },
+    InspectImage {
+        reference: String,
+    },
+    Tag {
+        source: String,
+        target: String,
+    },
+    ListImages {
+        all: bool,
+    },
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn command_line(state: State<'_, AppState>, command: DockerCommand) -> IpcResult<String> {
+    use DockerCommand as C;
+    Ok(match command {
+        C::Build {
+            context_id,
+            options,
+        } => cmdline::build(&state.workspace.context_path(&context_id)?, &options),
+        C::Pull { reference } => cmdline::pull(&reference),
+        C::RemoveImage { reference, force } => cmdline::remove_image(&reference, force),
+        C::PruneImages { all } => cmdline::prune_images(all),
+        C::Search { term } => cmdline::search(&term),
+        C::History { reference } => cmdline::history(&reference),
+        C::InspectImage { reference } => cmdline::inspect_image(&reference),
+        C::Tag { source, target } => cmdline::tag(&source, &target),
+        C::ListImages { all } => cmdline::list_images(all),
+    })
+}
