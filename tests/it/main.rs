@@ -12,3 +12,4 @@ mod engine_events;
 mod engine_lists;
 mod engine_monitor;
 mod harness;
+mod images;

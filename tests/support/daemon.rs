@@ -177,6 +177,7 @@ impl PrivateDaemon {
         let ip = |args: &[&str]| {
             Command::new("ip")
                 .args(args)
+                .stderr(Stdio::null())
                 .status()
                 .map(|s| s.success())
                 .unwrap_or(false)

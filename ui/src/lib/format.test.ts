@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   formatAge,
   formatBytes,
+  formatDuration,
   formatPort,
   formatPorts,
   formatPortsShort,
@@ -69,5 +70,16 @@ describe("shortId", () => {
   it("drops the algorithm and keeps 12 characters", () => {
     expect(shortId("sha256:0123456789abcdef0123")).toBe("0123456789ab");
     expect(shortId("fedcba9876543210")).toBe("fedcba987654");
+  });
+});
+
+describe("formatDuration", () => {
+  it("scales from milliseconds to hours", () => {
+    expect(formatDuration(850)).toBe("850 ms");
+    expect(formatDuration(12_340)).toBe("12 s");
+    expect(formatDuration(4_250)).toBe("4.3 s");
+    expect(formatDuration(125_000)).toBe("2 min 05 s");
+    expect(formatDuration(3_720_000)).toBe("1 h 02 min");
+    expect(formatDuration(-1)).toBe("—");
   });
 });

@@ -76,3 +76,32 @@ export function shortId(id: string): string {
   const bare = id.startsWith("sha256:") ? id.slice(7) : id;
   return bare.slice(0, 12);
 }
+
+/** "850 ms", "12.3 s", "2 min 05 s", "1 h 02 min". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "—";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const total = Math.round(s);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  if (h > 0) return `${h} h ${String(m).padStart(2, "0")} min`;
+  return `${m} min ${String(sec).padStart(2, "0")} s`;
+}
+
+/** A local date and time for an RFC 3339 string or unix milliseconds; "—" when unknown. */
+export function formatDateTime(when: string | number | null | undefined): string {
+  if (when == null || when === "") return "—";
+  const d = new Date(when);
+  if (Number.isNaN(d.getTime())) return String(when);
+  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** The docker CLI's `6 months ago`-style age of an RFC 3339 string. */
+export function formatAgeOf(rfc3339: string | null, nowMs: number = Date.now()): string {
+  if (!rfc3339) return "—";
+  const t = Date.parse(rfc3339);
+  return Number.isNaN(t) ? "—" : formatAge(Math.floor(t / 1000), nowMs);
+}

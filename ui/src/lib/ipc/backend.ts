@@ -1,34 +1,177 @@
 // The one door from the UI to the app. Components and stores take a `Backend`; the app passes
 // the Tauri one, tests a mock.
 
-import type { Change, ContainerSummary, EngineStatus, ImageSummary, IpcError } from "./bindings";
+import type {
+  BuildArg,
+  BuildEvent,
+  BuildOptions as GeneratedBuildOptions,
+  BuildOutcome,
+  BuildRecord as GeneratedBuildRecord,
+  BuildResult,
+  Change,
+  ContainerSummary,
+  ContextRef,
+  ContextRefLite,
+  ContextSummary,
+  DockerfileInfo,
+  DropEvent,
+  EngineStatus,
+  HistoryEntry,
+  ImageDetails,
+  ImageSummary,
+  IpcError,
+  KeyValue,
+  LayerProgress,
+  OpenedContext,
+  PruneReport,
+  PullResult,
+  RemoveReport,
+  ScanProgress,
+  SearchHit,
+  SizedEntry,
+  Stage,
+  TransferProgress,
+} from "./bindings";
 
-export type { Change, ContainerSummary, EngineStatus, ImageSummary, IpcError };
+export type {
+  BuildArg,
+  BuildEvent,
+  BuildOutcome,
+  BuildResult,
+  Change,
+  ContainerSummary,
+  ContextRef,
+  ContextRefLite,
+  ContextSummary,
+  DockerfileInfo,
+  DropEvent,
+  EngineStatus,
+  HistoryEntry,
+  ImageDetails,
+  ImageSummary,
+  IpcError,
+  KeyValue,
+  LayerProgress,
+  OpenedContext,
+  PruneReport,
+  PullResult,
+  RemoveReport,
+  ScanProgress,
+  SearchHit,
+  SizedEntry,
+  Stage,
+  TransferProgress,
+};
 
+/**
+ * Build options with every field present. The Rust side fills missing fields with defaults
+ * (`#[serde(default)]`, hence optional in the bindings) and always sends them all back; the UI
+ * always sends them all.
+ */
+export type BuildOptions = Required<GeneratedBuildOptions>;
+export type BuildRecord = Omit<GeneratedBuildRecord, "options"> & { options: BuildOptions };
+export type BuildRequest = {
+  contextId: string;
+  options: BuildOptions;
+  expectedBytes: number | null;
+};
+export type DockerCommand =
+  | { op: "build"; contextId: string; options: BuildOptions }
+  | { op: "pull"; reference: string }
+  | { op: "removeImage"; reference: string; force: boolean }
+  | { op: "pruneImages"; all: boolean }
+  | { op: "search"; term: string }
+  | { op: "history"; reference: string }
+  | { op: "inspectImage"; reference: string }
+  | { op: "tag"; source: string; target: string }
+  | { op: "listImages"; all: boolean };
+
+/** Fills the fields serde may leave out. */
+export function fullOptions(o: GeneratedBuildOptions): BuildOptions {
+  return {
+    dockerfile: o.dockerfile ?? "",
+    tags: o.tags ?? [],
+    buildArgs: o.buildArgs ?? [],
+    target: o.target ?? null,
+    noCache: o.noCache ?? false,
+    pull: o.pull ?? false,
+    labels: o.labels ?? [],
+  };
+}
+
+/** Every method that can fail throws an `IpcError`. */
 export interface Backend {
   engineStatus(): Promise<EngineStatus>;
   engineReconnect(): Promise<void>;
-  /** Throws an `IpcError`. */
   containerList(all: boolean): Promise<ContainerSummary[]>;
-  /** Throws an `IpcError`. */
   imageList(): Promise<ImageSummary[]>;
   onEngineStatus(cb: (s: EngineStatus) => void): Promise<() => void>;
   onEngineChanged(cb: (c: Change) => void): Promise<() => void>;
+
+  imageInspect(reference: string): Promise<ImageDetails>;
+  /** Newest step first, as `docker history` prints it. */
+  imageHistory(reference: string): Promise<HistoryEntry[]>;
+  imageRemove(reference: string, force: boolean): Promise<RemoveReport>;
+  imagePrune(all: boolean): Promise<PruneReport>;
+  imageSearch(term: string, limit: number): Promise<SearchHit[]>;
+  /** Returns the new reference in Docker's familiar form. */
+  imageTag(source: string, target: string): Promise<string>;
+  /** Cancellable with `opCancel(op)`. */
+  imagePull(
+    op: string,
+    reference: string,
+    onProgress: (p: TransferProgress) => void,
+  ): Promise<PullResult>;
+  /** Cancellable with `opCancel(op)`; recorded in the build history however it ends. */
+  imageBuild(
+    op: string,
+    request: BuildRequest,
+    onEvent: (e: BuildEvent) => void,
+  ): Promise<BuildResult>;
+  contextOpen(path: string): Promise<OpenedContext>;
+  /** The OS folder picker; null when the user closed it. */
+  contextPick(): Promise<OpenedContext | null>;
+  /** Cancellable with `opCancel(op)`. */
+  contextScan(
+    op: string,
+    contextId: string,
+    dockerfile: string,
+    onProgress: (p: ScanProgress) => void,
+  ): Promise<ContextSummary>;
+  dockerfileInfo(contextId: string, dockerfile: string): Promise<DockerfileInfo>;
+  /** Newest first. */
+  buildHistory(): Promise<BuildRecord[]>;
+  /** False when no operation runs under that id (it already ended). */
+  opCancel(op: string): Promise<boolean>;
+  /** The `docker …` line behind an operation. */
+  commandLine(command: DockerCommand): Promise<string>;
+  /** Files dragged over or dropped on the window. */
+  onDrop(cb: (e: DropEvent) => void): Promise<() => void>;
 }
 
-/** Turns anything thrown into `{code, message}`. */
+/**
+ * Turns anything thrown into `{code, message, field}`. The engine says `field: message` for an
+ * `InvalidInput`; the UI shows the message next to that field, so the prefix goes.
+ */
 export function toIpcError(e: unknown): IpcError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const o = e as { code: unknown; message: unknown; field?: unknown };
-    return {
-      code: String(o.code),
-      message: String(o.message),
-      field: typeof o.field === "string" ? o.field : null,
-    };
+    const field = typeof o.field === "string" ? o.field : null;
+    let message = String(o.message);
+    if (field && message.startsWith(`${field}: `)) message = message.slice(field.length + 2);
+    return { code: String(o.code), message, field };
   }
   return { code: "Other", message: e instanceof Error ? e.message : String(e), field: null };
 }
 
 export function isIpcError(e: unknown): e is IpcError {
   return !!e && typeof e === "object" && "code" in e && "message" in e;
+}
+
+let opCounter = 0;
+
+/** A fresh id for a cancellable operation: `build-3-1732760000000`. */
+export function newOpId(kind: "build" | "scan" | "pull"): string {
+  opCounter += 1;
+  return `${kind}-${opCounter}-${Date.now()}`;
 }

@@ -1,14 +1,22 @@
-// Sample data for running the UI in a plain browser, without the Tauri shell.
+// Sample data for running the UI in a plain browser, without the Tauri shell, and a few URL
+// switches to open a page in a given state (for screenshots and manual checks):
+//   ?page=images&image=nginx:1.27&tab=layers|json&dialog=pull|search|prune|remove|tag
+//   ?page=build&demo=form|running|pull|done|failed|badtag|empty   ?dialog=tag&target=…   ?drop=1 (the drag overlay)
+// Dragging a file or folder from the desktop onto the page simulates a drop.
 
-import { container, image, MockBackend } from "./mock";
+import { buildOptions, container, image, MockBackend } from "./mock";
+import type { AppModel } from "../stores/app.svelte";
+import type { PageId } from "../features/shell/pages";
 
 export function demoBackend(): MockBackend {
   const b = new MockBackend();
+  b.delay = 90;
   const now = Math.floor(Date.now() / 1000);
   b.containers = [
     container({
       name: "web",
       image: "nginx:1.27",
+      imageId: "sha256:4f3a9c1e7b2d",
       ports: [{ ip: "0.0.0.0", privatePort: 80, publicPort: 8080, protocol: "tcp" }],
       created: now - 300,
     }),
@@ -22,9 +30,217 @@ export function demoBackend(): MockBackend {
     }),
   ];
   b.images = [
-    image({ id: "sha256:4f3a9c", repoTags: ["nginx:1.27"], size: 192_000_000 }),
-    image({ id: "sha256:8d1e22", repoTags: ["postgres:16"], size: 438_000_000 }),
-    image({ id: "sha256:0b7c55", size: 4_300_000 }),
+    image({
+      id: "sha256:7a1f0c3b9e2d4c5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f",
+      repoTags: ["webapp:dev", "webapp:latest"],
+      size: 184_300_000,
+      created: now - 1800,
+    }),
+    image({
+      id: "sha256:4f3a9c1e7b2d4e6f8a0b2c4d6e8f0a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9d1e3f",
+      repoTags: ["nginx:1.27"],
+      repoDigests: [
+        "nginx@sha256:0a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e3f5a7b9c1d3e5f7a9b1c3d5e7f9a1b",
+      ],
+      size: 192_000_000,
+      created: now - 86400 * 9,
+      containers: 1,
+    }),
+    image({
+      id: "sha256:8d1e22b0c4f6a8e0d2b4f6a8c0e2d4f6b8a0c2e4d6f8a0b2c4d6e8f0a2b4c6d8",
+      repoTags: ["postgres:16"],
+      size: 438_000_000,
+      created: now - 86400 * 21,
+    }),
+    image({
+      id: "sha256:3c5e7a9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c",
+      repoTags: ["ghcr.io/example-org/payments-service-with-a-very-long-name:2024.11.28-rc.3"],
+      size: 96_400_000,
+      created: now - 86400 * 40,
+    }),
+    image({
+      id: "sha256:0b7c55e2a4c6e8a0c2e4a6c8e0a2c4e6a8c0e2a4c6e8a0c2e4a6c8e0a2c4e6a8",
+      size: 4_300_000,
+      created: now - 7200,
+    }),
+    image({
+      id: "sha256:9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d",
+      size: 212_600_000,
+      created: now - 86400 * 3,
+    }),
+  ];
+  const ctx = b.openPath("/home/me/projects/webapp").context;
+  const ms = Date.now();
+  b.history = [
+    {
+      context: ctx,
+      options: buildOptions({
+        tags: ["webapp:dev", "webapp:latest"],
+        buildArgs: [{ key: "APP_ENV", value: "staging" }],
+      }),
+      startedAt: ms - 1_800_000,
+      durationMs: 41_200,
+      outcome: "succeeded",
+      imageId: "sha256:7a1f0c3b9e2d4c5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f",
+      tags: ["webapp:dev", "webapp:latest"],
+      error: null,
+    },
+    {
+      context: ctx,
+      options: buildOptions({ tags: ["webapp:dev"], target: "build", noCache: true }),
+      startedAt: ms - 5_400_000,
+      durationMs: 18_900,
+      outcome: "failed",
+      imageId: null,
+      tags: [],
+      error: "The command '/bin/sh -c npm run build' returned a non-zero code: 1",
+    },
+    {
+      context: b.openPath("/home/me/projects/api-gateway").context,
+      options: buildOptions({ dockerfile: "docker/dev.Dockerfile", tags: ["gateway:local"] }),
+      startedAt: ms - 86_400_000 * 2,
+      durationMs: 7_300,
+      outcome: "cancelled",
+      imageId: null,
+      tags: [],
+      error: null,
+    },
   ];
   return b;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(css: string, tries = 60): Promise<HTMLElement | null> {
+  for (let i = 0; i < tries; i++) {
+    const el = document.querySelector<HTMLElement>(css);
+    if (el) return el;
+    await sleep(50);
+  }
+  return null;
+}
+
+function type(el: HTMLInputElement | null, value: string) {
+  if (!el) return;
+  el.value = value;
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+/** Drags from the desktop onto the page stand in for the app's native drop. */
+function simulateDrops(b: MockBackend) {
+  let depth = 0;
+  window.addEventListener("dragenter", (e) => {
+    e.preventDefault();
+    if (depth++ === 0) b.emitDrop({ kind: "over" });
+  });
+  window.addEventListener("dragover", (e) => e.preventDefault());
+  window.addEventListener("dragleave", () => {
+    if (--depth <= 0) {
+      depth = 0;
+      b.emitDrop({ kind: "leave" });
+    }
+  });
+  window.addEventListener("drop", (e) => {
+    e.preventDefault();
+    depth = 0;
+    const name = e.dataTransfer?.files[0]?.name;
+    if (!name) return b.emitDrop({ kind: "leave" });
+    try {
+      const opened = b.openPath(`/home/me/projects/${name}`);
+      b.emitDrop({ kind: "opened", context: opened.context, dockerfile: opened.dockerfile });
+    } catch {
+      b.emitDrop({
+        kind: "refused",
+        message: `${name} cannot be built: drop a folder or a Dockerfile.`,
+      });
+    }
+  });
+}
+
+export async function startDemo(model: AppModel, b: MockBackend, params: URLSearchParams) {
+  simulateDrops(b);
+  const page = params.get("page") as PageId | null;
+  if (page) model.page = page;
+  if (params.get("drop")) model.dragging = true;
+
+  if (page === "images") {
+    const ref = params.get("image");
+    if (ref) {
+      await sleep(150);
+      const img = b.findImage(ref);
+      if (img) model.imageFocus = img.id;
+      const tab = params.get("tab");
+      if (tab) (await waitFor(`#image-tab-${tab}`))?.click();
+    }
+    const dialog = params.get("dialog");
+    if (dialog === "pull") {
+      (await waitFor("[data-testid=image-pull-open]"))?.click();
+      type(
+        (await waitFor("[data-testid=pull-reference]")) as HTMLInputElement,
+        params.get("ref") ?? "redis:7.4",
+      );
+      await sleep(50);
+      (await waitFor("[data-testid=pull-start]"))?.click();
+    } else if (dialog === "search") {
+      (await waitFor("[data-testid=search-open]"))?.click();
+      type(
+        (await waitFor("[data-testid=search-term]")) as HTMLInputElement,
+        params.get("term") ?? "nginx",
+      );
+      await sleep(50);
+      (await waitFor("[data-testid=search-start]"))?.click();
+    } else if (dialog === "prune") {
+      (await waitFor("[data-testid=prune-open]"))?.click();
+    } else if (dialog === "remove" || dialog === "tag") {
+      (await waitFor(`[data-testid=image-${dialog}]`))?.click();
+      if (dialog === "remove" && params.get("confirm")) {
+        (await waitFor("[data-testid=image-remove-confirm]"))?.click();
+      }
+      const target = params.get("target");
+      if (dialog === "tag" && target) {
+        type((await waitFor("[data-testid=tag-target]")) as HTMLInputElement, target);
+        await sleep(50);
+        (await waitFor("[data-testid=tag-confirm]"))?.click();
+      }
+    }
+  }
+
+  const demo = params.get("demo");
+  if (page === "build" && demo && demo !== "empty") {
+    const build = model.build;
+    await build.openPath("/home/me/projects/webapp");
+    await sleep(100);
+    build.form.tags = ["webapp:dev", "registry.example.com/team/webapp:2.4.0"];
+    build.form.labels = [
+      { key: "org.opencontainers.image.source", value: "https://github.com/example/webapp" },
+    ];
+    if (demo === "form") return;
+    if (demo === "badtag") {
+      build.form.tags = ["WebApp:dev"];
+      await sleep(b.delay * 8);
+      void build.start();
+      return;
+    }
+    // Let the info load so the ARG rows exist, then edit one.
+    await sleep(b.delay * 8);
+    const arg = build.form.args.find((a) => a.key === "APP_ENV");
+    if (arg) {
+      arg.value = "staging";
+      arg.edited = true;
+    }
+    if (demo === "failed")
+      build.form.args.push({
+        key: "FAIL",
+        value: "1",
+        declared: false,
+        default: null,
+        scope: null,
+        edited: true,
+      });
+    if (demo === "pull") build.form.pull = true;
+    if (demo === "done" || demo === "failed") b.delay = 5;
+    await build.start();
+    if (params.get("show") && build.run.state === "succeeded")
+      model.showImage(build.run.result.imageId);
+  }
 }

@@ -1,7 +1,36 @@
 // An in-memory Backend for tests and for running the UI in a plain browser (`npm run dev`
-// outside Tauri). It behaves like the app: lists, status and change events.
+// outside Tauri). It behaves like the app: lists, status and change events, images (inspect,
+// history, remove, prune, tag, search, pull with layer progress), build contexts and builds that
+// stream coloured output, cancellable operations and the `docker …` command lines.
 
-import type { Backend, Change, ContainerSummary, EngineStatus, ImageSummary } from "./backend";
+import type {
+  Backend,
+  BuildEvent,
+  BuildOptions,
+  BuildRecord,
+  BuildRequest,
+  BuildResult,
+  Change,
+  ContainerSummary,
+  ContextRef,
+  ContextSummary,
+  DockerCommand,
+  DockerfileInfo,
+  DropEvent,
+  EngineStatus,
+  HistoryEntry,
+  ImageDetails,
+  ImageSummary,
+  IpcError,
+  LayerProgress,
+  OpenedContext,
+  PruneReport,
+  PullResult,
+  RemoveReport,
+  ScanProgress,
+  SearchHit,
+  TransferProgress,
+} from "./backend";
 import type { EngineInfo } from "./bindings";
 
 export const sampleInfo: EngineInfo = {
@@ -15,18 +44,237 @@ export const sampleInfo: EngineInfo = {
   platform: "Docker Engine - Community",
 };
 
+type Method = Exclude<keyof Backend, "onEngineStatus" | "onEngineChanged" | "onDrop">;
+
+const ESC = "\x1b";
+
+function err(code: string, message: string, field: string | null = null): IpcError {
+  return { code, message, field };
+}
+
+function hex(seed: string, len = 64): string {
+  let h = 2166136261;
+  let out = "";
+  while (out.length < len) {
+    for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ out.length, 16777619);
+    out += (h >>> 0).toString(16).padStart(8, "0");
+  }
+  return out.slice(0, len);
+}
+
+/** Docker's reference rules, roughly: lowercase path components, an optional `:tag`. */
+export function checkTag(t: string): string | null {
+  const s = t.trim();
+  if (!s) return "A tag cannot be empty.";
+  if (/\s/.test(s)) return `“${s}” is not a valid tag: it contains a space.`;
+  if (s.endsWith(":")) return `“${s}” is not a valid tag: nothing after the “:” (the tag).`;
+  if (s.includes("@")) return `“${s}” is not a valid tag: a digest cannot be set on a build.`;
+  const slash = s.lastIndexOf("/");
+  const colon = s.lastIndexOf(":");
+  const repo = colon > slash ? s.slice(0, colon) : s;
+  const tag = colon > slash ? s.slice(colon + 1) : "latest";
+  if (/[A-Z]/.test(repo))
+    return `“${s}” is not a valid tag: repository names must be lowercase (no uppercase letters).`;
+  if (
+    !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(
+      repo,
+    )
+  )
+    return `“${s}” is not a valid tag: the repository name has invalid characters.`;
+  if (!/^[\w][\w.-]{0,127}$/.test(tag))
+    return `“${s}” is not a valid tag: the tag has invalid characters.`;
+  return null;
+}
+
+function familiar(ref: string): string {
+  const r = ref.trim();
+  const slash = r.lastIndexOf("/");
+  const colon = r.lastIndexOf(":");
+  return colon > slash || r.includes("@") ? r : `${r}:latest`;
+}
+
+/** Quotes one word for `sh`, like the app's cmdline module. */
+export function shellQuote(w: string): string {
+  return w !== "" && /^[A-Za-z0-9\-_./:=@,+%^]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
+}
+
+const line = (words: string[]) => words.map(shellQuote).join(" ");
+
+export function mockCommandLine(c: DockerCommand, root: string): string {
+  switch (c.op) {
+    case "build": {
+      const o = c.options;
+      const w = ["docker", "build"];
+      const df = o.dockerfile.trim();
+      if (df && df !== "Dockerfile") w.push("-f", df.startsWith("/") ? df : `${root}/${df}`);
+      for (const t of o.tags.map((t) => t.trim()).filter(Boolean)) w.push("-t", t);
+      for (const kv of o.buildArgs.filter((kv) => kv.key.trim()))
+        w.push("--build-arg", `${kv.key.trim()}=${kv.value}`);
+      if (o.target?.trim()) w.push("--target", o.target.trim());
+      if (o.noCache) w.push("--no-cache");
+      if (o.pull) w.push("--pull");
+      for (const kv of o.labels.filter((kv) => kv.key.trim()))
+        w.push("--label", `${kv.key.trim()}=${kv.value}`);
+      w.push(root);
+      return line(w);
+    }
+    case "pull":
+      return line(["docker", "pull", c.reference.trim()]);
+    case "removeImage":
+      return line(["docker", "image", "rm", ...(c.force ? ["--force"] : []), c.reference.trim()]);
+    case "pruneImages":
+      return line(["docker", "image", "prune", "--force", ...(c.all ? ["--all"] : [])]);
+    case "search":
+      return line(["docker", "search", c.term.trim()]);
+    case "history":
+      return line(["docker", "image", "history", "--no-trunc", c.reference.trim()]);
+    case "inspectImage":
+      return line(["docker", "image", "inspect", c.reference.trim()]);
+    case "tag":
+      return line(["docker", "tag", c.source.trim(), c.target.trim()]);
+    case "listImages":
+      return line(["docker", "image", "ls", c.all ? "--all" : "--filter=dangling=false"]);
+  }
+}
+
+export const SEARCH_CATALOGUE: SearchHit[] = [
+  {
+    name: "nginx",
+    description: "Official build of Nginx.",
+    stars: 20512,
+    official: true,
+    automated: false,
+  },
+  {
+    name: "nginxinc/nginx-unprivileged",
+    description: "Unprivileged NGINX Dockerfiles",
+    stars: 154,
+    official: false,
+    automated: false,
+  },
+  {
+    name: "bitnami/nginx",
+    description: "Bitnami container image for NGINX",
+    stars: 196,
+    official: false,
+    automated: true,
+  },
+  {
+    name: "nginx/nginx-ingress",
+    description: "NGINX and NGINX Plus Ingress Controllers for Kubernetes",
+    stars: 98,
+    official: false,
+    automated: false,
+  },
+  {
+    name: "postgres",
+    description:
+      "The PostgreSQL object-relational database system provides reliability and data integrity.",
+    stars: 14023,
+    official: true,
+    automated: false,
+  },
+  {
+    name: "redis",
+    description:
+      "Redis is the world’s fastest data platform for caching, vector search, and NoSQL databases.",
+    stars: 13110,
+    official: true,
+    automated: false,
+  },
+  {
+    name: "node",
+    description:
+      "Node.js is a JavaScript-based platform for server-side and networking applications.",
+    stars: 13900,
+    official: true,
+    automated: false,
+  },
+  {
+    name: "busybox",
+    description: "Busybox base image.",
+    stars: 3301,
+    official: true,
+    automated: false,
+  },
+  {
+    name: "alpine",
+    description:
+      "A minimal Docker image based on Alpine Linux with a complete package index and only 5 MB in size!",
+    stars: 11200,
+    official: true,
+    automated: false,
+  },
+  {
+    name: "python",
+    description:
+      "Python is an interpreted, interactive, object-oriented, open-source programming language.",
+    stars: 9800,
+    official: true,
+    automated: false,
+  },
+];
+
+interface MockContext {
+  ref: ContextRef;
+}
+
 export class MockBackend implements Backend {
   status: EngineStatus;
   containers: ContainerSummary[] = [];
   images: ImageSummary[] = [];
+  history: BuildRecord[] = [];
+  /** Milliseconds per step of a streamed operation (0 in tests). */
+  delay = 0;
   /** How many times each list was fetched. */
   calls = { containerList: 0, imageList: 0, engineReconnect: 0 };
+  /** Every call, by method name (what tests assert on). */
+  log: { method: string; args: unknown[] }[] = [];
   failWith: { code: string; message: string } | null = null;
+  /** Makes a method throw this error (until cleared). */
+  failOn: Partial<Record<Method, IpcError>> = {};
+  /** What `contextPick` returns: a path to open, or null for a closed picker. */
+  pickPath: string | null = "/home/me/projects/webapp";
+  /** Build output lines (with ANSI codes), or null for the built-in script. */
+  buildScript: string[] | null = null;
+  /** Dockerfiles per folder path; a folder not listed has `Dockerfile` and `docker/dev.Dockerfile`. */
+  folders: Record<string, string[]> = {};
+
   private statusListeners = new Set<(s: EngineStatus) => void>();
   private changeListeners = new Set<(c: Change) => void>();
+  private dropListeners = new Set<(e: DropEvent) => void>();
+  private contexts = new Map<string, MockContext>();
+  private ops = new Map<string, { cancelled: boolean }>();
 
   constructor(status?: EngineStatus) {
     this.status = status ?? { state: "connected", info: sampleInfo };
+  }
+
+  private enter(method: Method, ...args: unknown[]): void {
+    this.log.push({ method, args });
+    const e = this.failOn[method];
+    if (e) throw { ...e };
+  }
+
+  private wait(steps = 1): Promise<void> {
+    return new Promise((r) => setTimeout(r, this.delay * steps));
+  }
+
+  private begin(op: string): { cancelled: boolean } {
+    if (this.ops.has(op)) throw err("Conflict", `An operation named ${op} is already running.`);
+    const o = { cancelled: false };
+    this.ops.set(op, o);
+    return o;
+  }
+
+  private check(o: { cancelled: boolean }): void {
+    if (o.cancelled) throw err("Cancelled", "Cancelled");
+  }
+
+  private needConnected(): void {
+    if (this.status.state !== "connected")
+      throw err("DaemonUnreachable", "Cannot connect to the Docker daemon.");
   }
 
   async engineStatus() {
@@ -53,6 +301,10 @@ export class MockBackend implements Backend {
     this.changeListeners.add(cb);
     return () => this.changeListeners.delete(cb);
   }
+  async onDrop(cb: (e: DropEvent) => void) {
+    this.dropListeners.add(cb);
+    return () => this.dropListeners.delete(cb);
+  }
 
   setStatus(s: EngineStatus) {
     this.status = s;
@@ -61,6 +313,678 @@ export class MockBackend implements Backend {
   emitChange(c: Partial<Change> & Pick<Change, "scope" | "action" | "id">) {
     const full: Change = { name: null, exitCode: null, timeNano: Date.now() * 1e6, ...c };
     for (const cb of this.changeListeners) cb(full);
+  }
+  emitDrop(e: DropEvent) {
+    for (const cb of this.dropListeners) cb(e);
+  }
+
+  // --- images ------------------------------------------------------------------------------
+
+  /** The image a reference (tag, id or id prefix) names. */
+  findImage(reference: string): ImageSummary | undefined {
+    const r = reference.trim();
+    const bare = r.replace(/^sha256:/, "");
+    return this.images.find(
+      (i) =>
+        i.repoTags.includes(r) ||
+        i.repoTags.includes(familiar(r)) ||
+        (bare.length >= 4 && i.id.replace(/^sha256:/, "").startsWith(bare)),
+    );
+  }
+
+  private requireImage(reference: string): ImageSummary {
+    const img = this.findImage(reference);
+    if (!img) throw err("NotFound", `There is no image ${reference} on this engine.`);
+    return img;
+  }
+
+  async imageInspect(reference: string): Promise<ImageDetails> {
+    this.enter("imageInspect", reference);
+    this.needConnected();
+    const img = this.requireImage(reference);
+    const name = img.repoTags[0]?.split(":")[0] ?? "";
+    const isNginx = name.includes("nginx");
+    const isPg = name.includes("postgres");
+    const env = [
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      ...(isNginx ? ["NGINX_VERSION=1.27.0", "NJS_VERSION=0.8.4", "PKG_RELEASE=2~bookworm"] : []),
+      ...(isPg
+        ? ["PG_MAJOR=16", "PG_VERSION=16.3-1.pgdg120+1", "PGDATA=/var/lib/postgresql/data"]
+        : []),
+    ];
+    const created = new Date(img.created * 1000).toISOString();
+    const labels: [string, string][] = isNginx
+      ? [["maintainer", "NGINX Docker Maintainers <docker-maint@nginx.com>"]]
+      : name
+        ? [
+            [
+              "org.opencontainers.image.source",
+              `https://github.com/example/${name.split("/").pop()}`,
+            ],
+            ["org.opencontainers.image.version", img.repoTags[0]?.split(":")[1] ?? "latest"],
+          ]
+        : [];
+    const d: ImageDetails = {
+      id: img.id,
+      repoTags: [...img.repoTags],
+      repoDigests: [...img.repoDigests],
+      created,
+      size: img.size,
+      architecture: "amd64",
+      os: "linux",
+      author: "",
+      comment: img.repoTags.length ? "buildkit.dockerfile.v0" : "",
+      user: isPg ? "postgres" : "",
+      workingDir: isNginx ? "" : "/app",
+      entrypoint: isNginx ? ["/docker-entrypoint.sh"] : isPg ? ["docker-entrypoint.sh"] : [],
+      cmd: isNginx
+        ? ["nginx", "-g", "daemon off;"]
+        : isPg
+          ? ["postgres"]
+          : ["node", "dist/server.js"],
+      env,
+      exposedPorts: isNginx ? ["80/tcp"] : isPg ? ["5432/tcp"] : ["3000/tcp"],
+      volumes: isPg ? ["/var/lib/postgresql/data"] : [],
+      labels,
+      layers: 7,
+      raw: "",
+    };
+    d.raw = JSON.stringify(
+      {
+        Id: d.id,
+        RepoTags: d.repoTags,
+        RepoDigests: d.repoDigests,
+        Parent: "",
+        Comment: d.comment,
+        Created: created,
+        DockerVersion: "",
+        Author: d.author,
+        Config: {
+          User: d.user,
+          ExposedPorts: Object.fromEntries(d.exposedPorts.map((p) => [p, {}])),
+          Env: d.env,
+          Cmd: d.cmd,
+          Entrypoint: d.entrypoint.length ? d.entrypoint : null,
+          Volumes: d.volumes.length ? Object.fromEntries(d.volumes.map((v) => [v, {}])) : null,
+          WorkingDir: d.workingDir,
+          Labels: Object.fromEntries(d.labels),
+        },
+        Architecture: d.architecture,
+        Os: d.os,
+        Size: d.size,
+        RootFS: {
+          Type: "layers",
+          Layers: Array.from({ length: d.layers }, (_, i) => `sha256:${hex(img.id + i)}`),
+        },
+      },
+      null,
+      2,
+    );
+    return d;
+  }
+
+  async imageHistory(reference: string): Promise<HistoryEntry[]> {
+    this.enter("imageHistory", reference);
+    this.needConnected();
+    const img = this.requireImage(reference);
+    const t = img.created;
+    const s = img.size;
+    const steps: [string, number][] = [
+      ['CMD ["node" "dist/server.js"]', 0],
+      ["EXPOSE map[3000/tcp:{}]", 0],
+      ["COPY /app/dist ./dist # buildkit", Math.round(s * 0.04)],
+      [
+        "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends ca-certificates curl gnupg tini && rm -rf /var/lib/apt/lists/* && groupadd --system --gid 1001 app && useradd --system --uid 1001 --gid app --home /app app # buildkit",
+        Math.round(s * 0.31),
+      ],
+      [
+        "RUN /bin/sh -c npm ci --omit=dev && npm cache clean --force # buildkit",
+        Math.round(s * 0.22),
+      ],
+      ["WORKDIR /app", 0],
+      ["ENV NODE_ENV=production", 0],
+      ['/bin/sh -c #(nop)  CMD ["bash"]', 0],
+      [
+        "/bin/sh -c #(nop) ADD file:5d6b639e8b6bcc01149b5a1b5c3e6d7e4f1a2b3c4d5e6f708192a3b4c5d6e7f8 in / ",
+        s - Math.round(s * 0.57),
+      ],
+    ];
+    return steps.map(([createdBy, size], i) => ({
+      id: i === 0 ? img.id : i < 7 ? `sha256:${hex(img.id + "h" + i)}` : "<missing>",
+      created: t - i * 3600 * (i < 7 ? 1 : 24 * 20),
+      createdBy,
+      size,
+      tags: i === 0 ? [...img.repoTags] : [],
+      comment: i < 7 ? "buildkit.dockerfile.v0" : "",
+    }));
+  }
+
+  async imageRemove(reference: string, force: boolean): Promise<RemoveReport> {
+    this.enter("imageRemove", reference, force);
+    this.needConnected();
+    const img = this.requireImage(reference);
+    const isTag = img.repoTags.includes(familiar(reference)) || img.repoTags.includes(reference);
+    if (isTag && img.repoTags.length > 1) {
+      const tag = img.repoTags.includes(reference) ? reference : familiar(reference);
+      img.repoTags = img.repoTags.filter((t) => t !== tag);
+      this.emitChange({ scope: "image", action: "untag", id: img.id });
+      return { untagged: [tag], deleted: [] };
+    }
+    const user = this.containers.find(
+      (c) => c.imageId === img.id || img.repoTags.includes(familiar(c.image)),
+    );
+    if ((user || img.containers > 0) && !force) {
+      const who = user ? user.id.slice(0, 12) : "4f1b2c3d4e5f";
+      throw err(
+        "Conflict",
+        `conflict: unable to remove repository reference "${reference}" (must force) - container ${who} is using its referenced image ${img.id.replace(/^sha256:/, "").slice(0, 12)}. Remove the container first, or remove the image with “force”.`,
+      );
+    }
+    this.images = this.images.filter((i) => i !== img);
+    this.emitChange({ scope: "image", action: "delete", id: img.id });
+    return { untagged: [...img.repoTags], deleted: [img.id] };
+  }
+
+  async imagePrune(all: boolean): Promise<PruneReport> {
+    this.enter("imagePrune", all);
+    this.needConnected();
+    const used = (i: ImageSummary) =>
+      i.containers > 0 ||
+      this.containers.some((c) => c.imageId === i.id || i.repoTags.includes(familiar(c.image)));
+    const gone = this.images.filter((i) => !used(i) && (all || i.repoTags.length === 0));
+    this.images = this.images.filter((i) => !gone.includes(i));
+    for (const i of gone) this.emitChange({ scope: "image", action: "delete", id: i.id });
+    return {
+      deleted: gone.map((i) => i.id),
+      untagged: gone.flatMap((i) => i.repoTags),
+      spaceReclaimed: gone.reduce((s, i) => s + i.size, 0),
+    };
+  }
+
+  async imageSearch(term: string, limit: number): Promise<SearchHit[]> {
+    this.enter("imageSearch", term, limit);
+    this.needConnected();
+    const t = term.trim();
+    if (!t) throw err("InvalidInput", "Type something to search for.", "term");
+    if (/\s/.test(t)) throw err("InvalidInput", "Search terms are image names: no spaces.", "term");
+    await this.wait(3);
+    return SEARCH_CATALOGUE.filter((h) => h.name.includes(t.toLowerCase())).slice(0, limit);
+  }
+
+  async imageTag(source: string, target: string): Promise<string> {
+    this.enter("imageTag", source, target);
+    const problem = checkTag(target);
+    if (problem) throw err("InvalidInput", problem, "tags");
+    this.needConnected();
+    const img = this.requireImage(source);
+    const t = familiar(target);
+    for (const other of this.images) other.repoTags = other.repoTags.filter((x) => x !== t);
+    img.repoTags = [...img.repoTags, t];
+    this.emitChange({ scope: "image", action: "tag", id: img.id });
+    return t;
+  }
+
+  async imagePull(
+    op: string,
+    reference: string,
+    onProgress: (p: TransferProgress) => void,
+  ): Promise<PullResult> {
+    this.enter("imagePull", op, reference);
+    const ref = reference.trim();
+    if (!ref || /\s|[A-Z]/.test(ref.split(":")[0] ?? ""))
+      throw err("InvalidInput", `“${ref}” is not a valid image reference.`, "reference");
+    this.needConnected();
+    const o = this.begin(op);
+    try {
+      const full = familiar(ref);
+      if (full.startsWith("notfound") || full.includes("does-not-exist"))
+        throw err("NotFound", `${full} was not found: manifest unknown`);
+      const repo = full.slice(0, full.lastIndexOf(":"));
+      const status = `Pulling from ${repo.includes("/") ? repo : `library/${repo}`}`;
+      const sizes = [29_150_000, 41_830_000, 1_260_000];
+      const layers: LayerProgress[] = sizes.map((size, i) => ({
+        id: hex(full + i, 12),
+        status: "Pulling fs layer",
+        current: 0,
+        total: 0,
+        transferred: 0,
+        size: 0,
+        done: false,
+      }));
+      const snap = (): TransferProgress => {
+        const known = layers.filter((l) => l.size > 0);
+        return {
+          layers: layers.map((l) => ({ ...l })),
+          current: known.reduce((s, l) => s + l.transferred, 0),
+          total: known.reduce((s, l) => s + l.size, 0),
+          layersDone: layers.filter((l) => l.done).length,
+          status,
+        };
+      };
+      onProgress(snap());
+      for (let step = 1; step <= 14; step++) {
+        await this.wait();
+        this.check(o);
+        layers.forEach((l, i) => {
+          const size = sizes[i]!;
+          const start = i * 2;
+          const k = step - start;
+          if (k <= 0) {
+            l.status = "Waiting";
+            return;
+          }
+          l.size = size;
+          const dl = Math.min(1, k / (i === 2 ? 2 : 7));
+          if (dl < 1) {
+            l.status = "Downloading";
+            l.current = Math.round(size * dl);
+            l.total = size;
+            l.transferred = l.current;
+          } else if (k < (i === 2 ? 4 : 9)) {
+            l.status = "Extracting";
+            l.transferred = size;
+            l.current = Math.round((size * (k - (i === 2 ? 2 : 7))) / 2);
+          } else {
+            l.status = "Pull complete";
+            l.transferred = size;
+            l.current = size;
+            l.done = true;
+          }
+        });
+        onProgress(snap());
+      }
+      layers.forEach((l, i) => {
+        l.status = "Pull complete";
+        l.size = sizes[i]!;
+        l.transferred = l.size;
+        l.done = true;
+      });
+      const digest = `sha256:${hex(full + "digest")}`;
+      const final = { ...snap(), status: `Status: Downloaded newer image for ${full}` };
+      onProgress(final);
+      if (!this.findImage(full)) {
+        const id = `sha256:${hex(full)}`;
+        this.images.unshift(
+          image({
+            id,
+            repoTags: [full],
+            repoDigests: [`${repo}@${digest}`],
+            size: sizes.reduce((a, b) => a + b, 0) * 2.6,
+            created: Math.floor(Date.now() / 1000) - 86400 * 12,
+          }),
+        );
+        this.emitChange({ scope: "image", action: "pull", id });
+      }
+      return { reference: full, digest, status: final.status };
+    } finally {
+      this.ops.delete(op);
+    }
+  }
+
+  // --- build -------------------------------------------------------------------------------
+
+  private register(dir: string): ContextRef {
+    const existing = [...this.contexts.values()].find((c) => c.ref.display === dir);
+    if (existing) return { ...existing.ref, dockerfiles: [...existing.ref.dockerfiles] };
+    const id = `ctx-${this.contexts.size + 1}`;
+    const name = dir.split("/").filter(Boolean).pop() ?? dir;
+    const ref: ContextRef = {
+      id,
+      name,
+      display: dir,
+      dockerfiles: this.folders[dir] ?? ["Dockerfile", "docker/dev.Dockerfile"],
+    };
+    this.contexts.set(id, { ref });
+    return { ...ref, dockerfiles: [...ref.dockerfiles] };
+  }
+
+  /** Opens a folder, or a file's folder with the file as the Dockerfile. */
+  openPath(path: string): OpenedContext {
+    const p = path.trim().replace(/\/+$/, "");
+    if (!p) throw err("InvalidInput", "Type or choose a folder.", "context");
+    if (!p.startsWith("/") || /missing|nope/.test(p))
+      throw err("InvalidInput", `${p} does not exist.`, "context");
+    const last = p.split("/").pop() ?? "";
+    if (/dockerfile|containerfile/i.test(last)) {
+      const dir = p.slice(0, p.lastIndexOf("/")) || "/";
+      return { context: this.register(dir), dockerfile: last };
+    }
+    return { context: this.register(p), dockerfile: null };
+  }
+
+  private contextOf(id: string): ContextRef {
+    const c = this.contexts.get(id);
+    if (!c)
+      throw err(
+        "InvalidInput",
+        "That folder is no longer known; drop or choose it again.",
+        "context",
+      );
+    return c.ref;
+  }
+
+  async contextOpen(path: string): Promise<OpenedContext> {
+    this.enter("contextOpen", path);
+    return this.openPath(path);
+  }
+
+  async contextPick(): Promise<OpenedContext | null> {
+    this.enter("contextPick");
+    await this.wait();
+    return this.pickPath ? this.openPath(this.pickPath) : null;
+  }
+
+  private checkDockerfile(ctx: ContextRef, dockerfile: string): string {
+    const df = dockerfile.trim() || "Dockerfile";
+    if (!df.startsWith("/") && !ctx.dockerfiles.includes(df))
+      throw err("InvalidInput", `${ctx.display}/${df} does not exist.`, "dockerfile");
+    return df;
+  }
+
+  async contextScan(
+    op: string,
+    contextId: string,
+    dockerfile: string,
+    onProgress: (p: ScanProgress) => void,
+  ): Promise<ContextSummary> {
+    this.enter("contextScan", op, contextId, dockerfile);
+    const ctx = this.contextOf(contextId);
+    const df = this.checkDockerfile(ctx, dockerfile);
+    const o = this.begin(op);
+    try {
+      for (let i = 1; i <= 6; i++) {
+        await this.wait();
+        this.check(o);
+        onProgress({ entries: i * 412, bytes: i * 3_100_000 });
+      }
+      return {
+        files: 2431,
+        dirs: 318,
+        symlinks: 4,
+        bytes: 18_740_000,
+        tarBytes: 20_190_000,
+        excluded: 12,
+        biggest: [
+          { path: "src", bytes: 9_820_000, isDir: true },
+          { path: "public", bytes: 6_410_000, isDir: true },
+          { path: "package-lock.json", bytes: 1_130_000, isDir: false },
+          { path: "docs", bytes: 880_000, isDir: true },
+          { path: "README.md", bytes: 12_400, isDir: false },
+        ],
+        biggestFiles: [
+          { path: "public/videos/intro.mp4", bytes: 4_900_000, isDir: false },
+          { path: "src/assets/fonts/Inter.var.woff2", bytes: 1_620_000, isDir: false },
+          { path: "package-lock.json", bytes: 1_130_000, isDir: false },
+          { path: "public/og-image.png", bytes: 640_000, isDir: false },
+        ],
+        warnings:
+          df === "Dockerfile"
+            ? []
+            : [".dockerignore line 4 “**/*.log/” only matches folders named like files."],
+        unreadable: [],
+        dockerfile: df.startsWith("/") ? null : df,
+      };
+    } finally {
+      this.ops.delete(op);
+    }
+  }
+
+  async dockerfileInfo(contextId: string, dockerfile: string): Promise<DockerfileInfo> {
+    this.enter("dockerfileInfo", contextId, dockerfile);
+    const ctx = this.contextOf(contextId);
+    const df = this.checkDockerfile(ctx, dockerfile);
+    if (df !== "Dockerfile")
+      return {
+        args: [{ name: "NODE_VERSION", default: "20", stage: null }],
+        stages: [{ index: 0, name: null, base: "node:${NODE_VERSION}-alpine", line: 2 }],
+        problems: [],
+      };
+    return {
+      args: [
+        { name: "NODE_VERSION", default: "20", stage: null },
+        { name: "APP_ENV", default: "production", stage: "build" },
+        { name: "GIT_SHA", default: null, stage: "build" },
+      ],
+      stages: [
+        { index: 0, name: "deps", base: "node:${NODE_VERSION}-alpine", line: 3 },
+        { index: 1, name: "build", base: "deps", line: 9 },
+        { index: 2, name: "runtime", base: "gcr.io/distroless/nodejs20-debian12", line: 17 },
+      ],
+      problems: ["Line 21: MAINTAINER is deprecated; use LABEL maintainer=… instead."],
+    };
+  }
+
+  async buildHistory(): Promise<BuildRecord[]> {
+    this.log.push({ method: "buildHistory", args: [] });
+    return this.history.map((r) => structuredClone(r));
+  }
+
+  async opCancel(op: string): Promise<boolean> {
+    this.log.push({ method: "opCancel", args: [op] });
+    const o = this.ops.get(op);
+    if (!o) return false;
+    o.cancelled = true;
+    return true;
+  }
+
+  async commandLine(command: DockerCommand): Promise<string> {
+    this.enter("commandLine", command);
+    const root = command.op === "build" ? this.contextOf(command.contextId).display : "";
+    return mockCommandLine(command, root);
+  }
+
+  private checkOptions(ctx: ContextRef, o: BuildOptions): void {
+    this.checkDockerfile(ctx, o.dockerfile);
+    for (const t of o.tags) {
+      if (!t.trim()) continue;
+      const problem = checkTag(t);
+      if (problem) throw err("InvalidInput", problem, "tags");
+    }
+    for (const [list, field, what] of [
+      [o.buildArgs, "buildArgs", "build-arg"],
+      [o.labels, "labels", "label"],
+    ] as const) {
+      for (const kv of list) {
+        const k = kv.key.trim();
+        if (!k && !kv.value) continue;
+        if (!k || /[\s=]/.test(k))
+          throw err(
+            "InvalidInput",
+            `“${k}” is not a ${what} name: it must be non-empty, without spaces or “=”.`,
+            field,
+          );
+      }
+    }
+    const target = o.target?.trim();
+    if (target && (o.dockerfile || "Dockerfile") === "Dockerfile") {
+      const names = ["deps", "build", "runtime"];
+      if (!names.includes(target))
+        throw err(
+          "InvalidInput",
+          `The Dockerfile has no stage “${target}” (its stages: ${names.join(", ")}).`,
+          "target",
+        );
+    }
+  }
+
+  private defaultScript(o: BuildOptions, fail: boolean): string[] {
+    const g = (s: string) => `${ESC}[32m${s}${ESC}[39m`;
+    const y = (s: string) => `${ESC}[33m${s}${ESC}[39m`;
+    const dim = (s: string) => `${ESC}[2m${s}${ESC}[22m`;
+    const b = (s: string) => `${ESC}[1m${s}${ESC}[22m`;
+    const id = (s: string) => ` ---> ${hex(s, 12)}\n`;
+    const lines = [
+      "Step 1/9 : ARG NODE_VERSION=20\n",
+      "Step 2/9 : FROM node:${NODE_VERSION}-alpine AS deps\n",
+      id("from"),
+      "Step 3/9 : WORKDIR /app\n",
+      o.noCache ? ` ---> Running in ${hex("wd", 12)}\n` : " ---> Using cache\n",
+      id("wd"),
+      "Step 4/9 : COPY package.json package-lock.json ./\n",
+      id("copy"),
+      "Step 5/9 : RUN npm ci\n",
+      ` ---> Running in ${hex("npmci", 12)}\n`,
+      `${ESC}[37;40mnpm${ESC}[0m ${ESC}[0m${ESC}[30;43mWARN${ESC}[0m ${ESC}[0m${ESC}[35mdeprecated${ESC}[0m inflight@1.0.6: This module is not supported, and leaks memory.\n`,
+      `${ESC}[37;40mnpm${ESC}[0m ${ESC}[0m${ESC}[30;43mWARN${ESC}[0m ${ESC}[0m${ESC}[35mdeprecated${ESC}[0m glob@7.2.3: Glob versions prior to v9 are no longer supported\n`,
+      "\n",
+      `added ${b("612")} packages, and audited 613 packages in 9s\n`,
+      `\n${b("148")} packages are looking for funding\n  run \`npm fund\` for details\n\nfound ${g(b("0"))} vulnerabilities\n`,
+      ` ---> Removed intermediate container ${hex("npmci", 12)}\n`,
+      id("npm"),
+      "Step 6/9 : COPY . .\n",
+      id("copyall"),
+      "Step 7/9 : RUN npm run build\n",
+      ` ---> Running in ${hex("build", 12)}\n`,
+      `\n> webapp@2.4.0 build\n> vite build\n\n`,
+      `${ESC}[36mvite v5.4.2 ${g("building for production...")}${ESC}[39m\n`,
+      "transforming (1) index.html\rtransforming (118) src/main.ts\rtransforming (412) node_modules/.pnpm/react-dom/index.js\r",
+      `${g("✓")} 412 modules transformed.\n`,
+    ];
+    if (fail) {
+      return [
+        ...lines,
+        `${ESC}[31merror TS2322: Type 'string' is not assignable to type 'number'.${ESC}[39m\n`,
+        `  ${dim("src/api/client.ts:42:7")}\n`,
+        `${ESC}[31m${b("error")} during build:${ESC}[39m\nError: Build failed with 1 error\n`,
+      ];
+    }
+    return [
+      ...lines,
+      `${dim("dist/")}${ESC}[32mindex.html${ESC}[39m                 ${b(dim("  0.46 kB"))}${dim(" │ gzip:  0.30 kB")}\n`,
+      `${dim("dist/")}${ESC}[35massets/index-4f3a9c1e.css${ESC}[39m  ${b(dim(" 18.02 kB"))}${dim(" │ gzip:  4.11 kB")}\n`,
+      `${dim("dist/")}${ESC}[36massets/index-8d1e22b0.js${ESC}[39m   ${b(y("512.80 kB"))}${dim(" │ gzip: 164.30 kB")}\n`,
+      `${y("(!) Some chunks are larger than 500 kB after minification.")}\n`,
+      `${g("✓ built in 4.21s")}\n`,
+      ` ---> Removed intermediate container ${hex("build", 12)}\n`,
+      id("built"),
+      "Step 8/9 : FROM gcr.io/distroless/nodejs20-debian12 AS runtime\n",
+      id("rt"),
+      'Step 9/9 : CMD ["dist/server.js"]\n',
+      ` ---> Running in ${hex("cmd", 12)}\n`,
+      ` ---> Removed intermediate container ${hex("cmd", 12)}\n`,
+    ];
+  }
+
+  async imageBuild(
+    op: string,
+    request: BuildRequest,
+    onEvent: (e: BuildEvent) => void,
+  ): Promise<BuildResult> {
+    this.enter("imageBuild", op, request);
+    const ctx = this.contextOf(request.contextId);
+    const o = request.options;
+    this.checkOptions(ctx, o);
+    this.needConnected();
+    const run = this.begin(op);
+    const started = Date.now();
+    const fail = o.buildArgs.some((kv) => kv.key === "FAIL" && kv.value !== "" && kv.value !== "0");
+    const record = (outcome: BuildRecord["outcome"], result?: BuildResult, error?: string) => {
+      this.history.unshift({
+        context: { id: ctx.id, name: ctx.name, display: ctx.display },
+        options: structuredClone(o),
+        startedAt: started,
+        durationMs: Date.now() - started,
+        outcome,
+        imageId: result?.imageId ?? null,
+        tags: result?.tags ?? [],
+        error: error ?? null,
+      });
+      this.history = this.history.slice(0, 50);
+    };
+    try {
+      const total = request.expectedBytes ?? 20_190_000;
+      for (let i = 1; i <= 5; i++) {
+        await this.wait();
+        this.check(run);
+        onEvent({ kind: "context", sent: Math.round((total * i) / 5), total });
+      }
+      const script = this.buildScript ?? this.defaultScript(o, fail);
+      for (const [i, text] of script.entries()) {
+        await this.wait();
+        this.check(run);
+        onEvent({ kind: "output", text });
+        if (i === 1 && o.pull) {
+          const layers: LayerProgress[] = [0, 1, 2].map((k) => ({
+            id: hex("base" + k, 12),
+            status: "Downloading",
+            current: 0,
+            total: 3_400_000 * (k + 1),
+            transferred: 0,
+            size: 3_400_000 * (k + 1),
+            done: false,
+          }));
+          for (let step = 1; step <= 4; step++) {
+            await this.wait();
+            this.check(run);
+            for (const l of layers) {
+              l.transferred = Math.min(l.size, Math.round((l.size * step) / 3));
+              l.current = l.transferred;
+              l.done = step >= 4;
+              l.status = l.done ? "Pull complete" : "Downloading";
+            }
+            onEvent({
+              kind: "pull",
+              progress: {
+                layers: layers.map((l) => ({ ...l })),
+                current: layers.reduce((s, l) => s + l.transferred, 0),
+                total: layers.reduce((s, l) => s + l.size, 0),
+                layersDone: layers.filter((l) => l.done).length,
+                status: "Pulling from library/node",
+              },
+            });
+          }
+        }
+      }
+      if (fail)
+        throw err("Failed", "The command '/bin/sh -c npm run build' returned a non-zero code: 1");
+      const unused = o.buildArgs.filter(
+        (kv) => kv.key.trim() && !["NODE_VERSION", "APP_ENV", "GIT_SHA"].includes(kv.key.trim()),
+      );
+      const warnings = unused.length
+        ? [
+            `One or more build-args [${unused.map((kv) => kv.key.trim()).join(" ")}] were not consumed.`,
+          ]
+        : [];
+      for (const w of warnings) onEvent({ kind: "warning", message: w });
+      const imageId = `sha256:${hex(`${ctx.id}${JSON.stringify(o)}${started}`)}`;
+      onEvent({ kind: "output", text: `Successfully built ${imageId.slice(7, 19)}\n` });
+      const tags: string[] = [];
+      for (const t of o.tags.map((t) => t.trim()).filter(Boolean)) {
+        const f = familiar(t);
+        if (tags.includes(f)) continue;
+        tags.push(f);
+        onEvent({ kind: "output", text: `Successfully tagged ${f}\n` });
+      }
+      for (const other of this.images)
+        other.repoTags = other.repoTags.filter((x) => !tags.includes(x));
+      this.images.unshift(
+        image({
+          id: imageId,
+          repoTags: tags,
+          size: 184_300_000,
+          created: Math.floor(Date.now() / 1000),
+        }),
+      );
+      this.emitChange({ scope: "image", action: "tag", id: imageId });
+      const result: BuildResult = { imageId, tags, durationMs: Date.now() - started, warnings };
+      record("succeeded", result);
+      return result;
+    } catch (e) {
+      const ipc = e as IpcError;
+      record(
+        ipc.code === "Cancelled" ? "cancelled" : "failed",
+        undefined,
+        ipc.code === "Cancelled" ? undefined : ipc.message,
+      );
+      throw e;
+    } finally {
+      this.ops.delete(op);
+    }
+  }
+
+  /** True while an operation by that id runs. */
+  isRunning(op: string): boolean {
+    return this.ops.has(op);
   }
 }
 
@@ -86,6 +1010,19 @@ export function image(over: Partial<ImageSummary> & { id: string }): ImageSummar
     size: 1_000_000,
     created: Math.floor(Date.now() / 1000) - 3600,
     containers: 0,
+    ...over,
+  };
+}
+
+export function buildOptions(over: Partial<BuildOptions> = {}): BuildOptions {
+  return {
+    dockerfile: "Dockerfile",
+    tags: [],
+    buildArgs: [],
+    target: null,
+    noCache: false,
+    pull: false,
+    labels: [],
     ...over,
   };
 }

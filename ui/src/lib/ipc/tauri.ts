@@ -1,14 +1,27 @@
 // The Backend over Tauri IPC, through the generated bindings.
 
+import { Channel } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { commands, EVENT_CHANGED, EVENT_STATUS } from "./bindings";
-import type { Backend, Change, EngineStatus } from "./backend";
+import { commands, EVENT_CHANGED, EVENT_DROP, EVENT_STATUS } from "./bindings";
+import {
+  fullOptions,
+  type Backend,
+  type Change,
+  type DropEvent,
+  type EngineStatus,
+} from "./backend";
 
 type Res<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
 function unwrap<T, E>(r: Res<T, E>): T {
   if (r.status === "ok") return r.data;
   throw r.error;
+}
+
+function channel<T>(cb: (m: T) => void): Channel<T> {
+  const ch = new Channel<T>();
+  ch.onmessage = cb;
+  return ch;
 }
 
 export const tauriBackend: Backend = {
@@ -18,4 +31,26 @@ export const tauriBackend: Backend = {
   imageList: async () => unwrap(await commands.imageList()),
   onEngineStatus: (cb) => listen<EngineStatus>(EVENT_STATUS, (e) => cb(e.payload)),
   onEngineChanged: (cb) => listen<Change>(EVENT_CHANGED, (e) => cb(e.payload)),
+
+  imageInspect: async (reference) => unwrap(await commands.imageInspect(reference)),
+  imageHistory: async (reference) => unwrap(await commands.imageHistory(reference)),
+  imageRemove: async (reference, force) => unwrap(await commands.imageRemove(reference, force)),
+  imagePrune: async (all) => unwrap(await commands.imagePrune(all)),
+  imageSearch: async (term, limit) => unwrap(await commands.imageSearch(term, limit)),
+  imageTag: async (source, target) => unwrap(await commands.imageTag(source, target)),
+  imagePull: async (op, reference, onProgress) =>
+    unwrap(await commands.imagePull(op, reference, channel(onProgress))),
+  imageBuild: async (op, request, onEvent) =>
+    unwrap(await commands.imageBuild(op, request, channel(onEvent))),
+  contextOpen: async (path) => unwrap(await commands.contextOpen(path)),
+  contextPick: async () => unwrap(await commands.contextPick()),
+  contextScan: async (op, contextId, dockerfile, onProgress) =>
+    unwrap(await commands.contextScan(op, contextId, dockerfile, channel(onProgress))),
+  dockerfileInfo: async (contextId, dockerfile) =>
+    unwrap(await commands.dockerfileInfo(contextId, dockerfile)),
+  buildHistory: async () =>
+    (await commands.buildHistory()).map((r) => ({ ...r, options: fullOptions(r.options) })),
+  opCancel: (op) => commands.opCancel(op),
+  commandLine: async (command) => unwrap(await commands.commandLine(command)),
+  onDrop: (cb) => listen<DropEvent>(EVENT_DROP, (e) => cb(e.payload)),
 };

@@ -1,29 +1,61 @@
 // The app's live model: engine status and the containers and images lists, kept current by the
-// backend's events (never by polling).
+// backend's events (never by polling); the page shown, files dragged onto the window, and the
+// long-lived build and pull (they go on while another page is shown).
 
-import type { Backend, Change, ContainerSummary, EngineStatus, ImageSummary } from "../ipc/backend";
+import type {
+  Backend,
+  Change,
+  ContainerSummary,
+  DropEvent,
+  EngineStatus,
+  ImageSummary,
+} from "../ipc/backend";
 import { LiveList } from "./live-list.svelte";
+import type { PageId } from "../features/shell/pages";
+import { BuildModel } from "../features/build/model.svelte";
+import { PullRun } from "../features/images/pull.svelte";
+
+export interface Notice {
+  id: number;
+  tone: "info" | "error";
+  text: string;
+}
 
 export class AppModel {
   status = $state<EngineStatus>({ state: "connecting", host: null });
   /** Containers list shows stopped ones too. */
   showAll = $state(true);
+  page = $state<PageId>("containers");
+  /** Files are being dragged over the window. */
+  dragging = $state(false);
+  notice = $state<Notice | null>(null);
+  /** An image the Images page should select when it shows it (set by "Show image"). */
+  imageFocus = $state<string | null>(null);
   readonly containers: LiveList<ContainerSummary>;
   readonly images: LiveList<ImageSummary>;
+  readonly build: BuildModel;
+  readonly pull: PullRun;
+  private noticeSeq = 0;
 
   constructor(readonly backend: Backend) {
     this.containers = new LiveList(() => backend.containerList(this.showAll));
     this.images = new LiveList(() => backend.imageList());
+    this.build = new BuildModel(backend);
+    this.pull = new PullRun(backend);
   }
 
   /** Subscribes to the backend and loads the first state. Returns the unsubscribe. */
   async start(): Promise<() => void> {
     const offStatus = await this.backend.onEngineStatus((s) => this.applyStatus(s));
     const offChange = await this.backend.onEngineChanged((c) => this.applyChange(c));
+    const offDrop = await this.backend.onDrop((e) => this.applyDrop(e));
     this.applyStatus(await this.backend.engineStatus());
+    void this.build.loadHistory();
     return () => {
       offStatus();
       offChange();
+      offDrop();
+      this.build.dispose();
     };
   }
 
@@ -42,6 +74,45 @@ export class AppModel {
   applyChange(c: Change): void {
     if (c.scope === "container") this.containers.schedule();
     else if (c.scope === "image") this.images.schedule();
+  }
+
+  /** Drag and drop on the window: an overlay while dragging; a dropped folder opens on Build. */
+  applyDrop(e: DropEvent): void {
+    switch (e.kind) {
+      case "over":
+        this.dragging = true;
+        break;
+      case "leave":
+        this.dragging = false;
+        break;
+      case "opened":
+        this.dragging = false;
+        this.page = "build";
+        if (!this.build.setContext(e.context, e.dockerfile))
+          this.notify(
+            "A build is running: cancel it or wait for it to end before opening another folder.",
+            "error",
+          );
+        break;
+      case "refused":
+        this.dragging = false;
+        this.notify(e.message, "error");
+        break;
+    }
+  }
+
+  notify(text: string, tone: Notice["tone"] = "info"): void {
+    this.notice = { id: ++this.noticeSeq, tone, text };
+  }
+
+  dismissNotice(id?: number): void {
+    if (id === undefined || this.notice?.id === id) this.notice = null;
+  }
+
+  /** Goes to the Images page with `imageId` selected. */
+  showImage(imageId: string): void {
+    this.imageFocus = imageId;
+    this.page = "images";
   }
 
   setShowAll(all: boolean): void {

@@ -79,4 +79,31 @@ describe("AppModel", () => {
     await flush();
     expect(m.containers.items.map((c) => c.name)).toEqual(["up"]);
   });
+
+  it("shows an overlay while files are dragged, and opens a dropped folder on the Build page", async () => {
+    const b = new MockBackend();
+    const m = new AppModel(b);
+    await m.start();
+    b.emitDrop({ kind: "over" });
+    expect(m.dragging).toBe(true);
+    b.emitDrop({ kind: "leave" });
+    expect(m.dragging).toBe(false);
+
+    b.emitDrop({ kind: "over" });
+    const { context } = b.openPath("/home/me/projects/api/Dockerfile");
+    b.emitDrop({ kind: "opened", context, dockerfile: "Dockerfile" });
+    expect(m.dragging).toBe(false);
+    expect(m.page).toBe("build");
+    expect(m.build.context?.name).toBe("api");
+
+    b.emitDrop({ kind: "refused", message: "/dev/null cannot be built." });
+    expect(m.notice).toMatchObject({ tone: "error", text: "/dev/null cannot be built." });
+  });
+
+  it("“Show image” goes to the Images page with the image to select", () => {
+    const m = new AppModel(new MockBackend());
+    m.showImage("sha256:abc");
+    expect(m.page).toBe("images");
+    expect(m.imageFocus).toBe("sha256:abc");
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterImageRows, imageRows } from "./rows";
+import { filterDangling, filterImageRows, imageRows, rowReference } from "./rows";
 import { image } from "../../ipc/mock";
 
 describe("imageRows", () => {
@@ -33,5 +33,28 @@ describe("imageRows", () => {
     expect(filterImageRows(rows, "nginx").map((r) => r.tag)).toEqual(["1.27"]);
     expect(filterImageRows(rows, "def").map((r) => r.repository)).toEqual(["redis"]);
     expect(filterImageRows(rows, "sha256")).toEqual([]);
+  });
+});
+
+describe("the Dangling switch", () => {
+  const rows = imageRows([
+    image({ id: "sha256:aaa", repoTags: ["nginx:1.27", "nginx:latest"] }),
+    image({ id: "sha256:bbb" }),
+    image({ id: "sha256:ccc", repoDigests: ["alpine@sha256:1234"] }),
+  ]);
+
+  it("shows all, tagged only or dangling only", () => {
+    expect(filterDangling(rows, "all")).toHaveLength(4);
+    expect(filterDangling(rows, "tagged").map((r) => r.tag)).toEqual(["1.27", "latest"]);
+    expect(filterDangling(rows, "dangling").map((r) => r.id)).toEqual(["sha256:bbb", "sha256:ccc"]);
+  });
+
+  it("acts on a tag, or on the id of a dangling image", () => {
+    expect(rows.map(rowReference)).toEqual([
+      "nginx:1.27",
+      "nginx:latest",
+      "sha256:bbb",
+      "sha256:ccc",
+    ]);
   });
 });

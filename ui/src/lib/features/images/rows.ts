@@ -52,3 +52,17 @@ export function filterImageRows(rows: ImageRow[], query: string): ImageRow[] {
     return terms.every((t) => hay.includes(t) || id.startsWith(t));
   });
 }
+
+/** The Dangling switch: every image, tagged ones only, or dangling (untagged) ones only. */
+export type DanglingMode = "all" | "tagged" | "dangling";
+
+export function filterDangling(rows: ImageRow[], mode: DanglingMode): ImageRow[] {
+  if (mode === "all") return rows;
+  const want = mode === "dangling";
+  return rows.filter((r) => r.dangling === want);
+}
+
+/** The reference to act on for a row: its `repo:tag`, or the image id when it has no tag. */
+export function rowReference(r: ImageRow): string {
+  return r.dangling ? r.id : `${r.repository}:${r.tag}`;
+}

@@ -3,12 +3,7 @@ export type PageId = "containers" | "images" | "build" | "registries" | "setting
 export const PAGES: { id: PageId; label: string; icon: string; coming?: string }[] = [
   { id: "containers", label: "Containers", icon: "▣" },
   { id: "images", label: "Images", icon: "◫" },
-  {
-    id: "build",
-    label: "Build",
-    icon: "⚒",
-    coming: "Drop a folder on the window to build it: Dockerfile, build args, target stage, tags.",
-  },
+  { id: "build", label: "Build", icon: "⚒" },
   {
     id: "registries",
     label: "Registries",
