@@ -638,14 +638,20 @@ fn probe_unreadable() {
 #[test]
 fn unreadable_files_are_named_and_stop_the_build() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::Builder::new().prefix("dw-unread").tempdir().unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("dw-unread")
+        .tempdir()
+        .unwrap();
     let root = dir.path();
     write(root, "Dockerfile", b"FROM scratch\n");
     write(root, "ok.txt", b"fine");
     write(root, "secret/key.pem", b"private");
     write(root, "locked/inner.txt", b"x");
-    std::fs::set_permissions(root.join("secret/key.pem"), std::fs::Permissions::from_mode(0o000))
-        .unwrap();
+    std::fs::set_permissions(
+        root.join("secret/key.pem"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
     std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
     let exe = std::env::current_exe().unwrap();
@@ -658,18 +664,36 @@ fn unreadable_files_are_named_and_stop_the_build() {
         std::process::Command::new(&exe)
     };
     let out = probe
-        .args(["--exact", "build::probe_unreadable", "--ignored", "--nocapture"])
+        .args([
+            "--exact",
+            "build::probe_unreadable",
+            "--ignored",
+            "--nocapture",
+        ])
         .env("DW_PROBE_DIR", root)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("PROBE ")).collect();
-    assert_eq!(lines.len(), 2, "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        lines.len(),
+        2,
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         lines[0],
         "PROBE unreadable=locked/ (permission denied)|secret/key.pem (permission denied)"
     );
-    assert!(lines[1].starts_with("PROBE stream=InvalidInput"), "{}", lines[1]);
-    assert!(lines[1].contains("Cannot read locked/ (permission denied), secret/key.pem"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("PROBE stream=InvalidInput"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].contains("Cannot read locked/ (permission denied), secret/key.pem"),
+        "{}",
+        lines[1]
+    );
     std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
 }

@@ -11,7 +11,7 @@ use crate::support::display::{app_binary, TauriDriver, Xvfb};
 use crate::support::fixtures;
 
 /// One app window at a time: the timing assertions should not compete for the two cores.
-static E2E: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub static E2E: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub async fn launch(driver: &TauriDriver, app: &std::path::Path) -> Client {
     let mut caps = serde_json::Map::new();
@@ -33,7 +33,11 @@ pub fn screenshot_dir() -> std::path::PathBuf {
     dir
 }
 
-async fn wait_for(client: &Client, css: &str, within: Duration) -> fantoccini::elements::Element {
+pub async fn wait_for(
+    client: &Client,
+    css: &str,
+    within: Duration,
+) -> fantoccini::elements::Element {
     client
         .wait()
         .at_most(within)

@@ -36,11 +36,20 @@ async fn inspect_history_tag_and_remove() {
     assert!(details.repo_tags.iter().any(|t| t == base));
     assert_eq!(details.cmd, ["sh"]);
     assert!(details.layers >= 1);
-    assert!(details.raw.contains("\"RootFS\""), "raw JSON keeps the API's keys");
+    assert!(
+        details.raw.contains("\"RootFS\""),
+        "raw JSON keeps the API's keys"
+    );
 
     let history = engine.image_history(base).await.unwrap();
-    assert!(history.iter().any(|h| h.created_by.contains("COPY")), "{history:?}");
-    assert!(history.iter().any(|h| h.size > 500_000), "the busybox layer is big");
+    assert!(
+        history.iter().any(|h| h.created_by.contains("COPY")),
+        "{history:?}"
+    );
+    assert!(
+        history.iter().any(|h| h.size > 500_000),
+        "the busybox layer is big"
+    );
 
     let name = unique("dw-tag");
     let target = validate_tag(&format!("{name}:v1")).unwrap();
@@ -57,10 +66,16 @@ async fn inspect_history_tag_and_remove() {
     scope.cleanup().await;
 
     // Removing the extra tag untags only.
-    let r = engine.remove_image(&format!("{name}:v1"), false).await.unwrap();
+    let r = engine
+        .remove_image(&format!("{name}:v1"), false)
+        .await
+        .unwrap();
     assert_eq!(r.untagged, [format!("{name}:v1")]);
     assert!(r.deleted.is_empty());
-    let e = engine.inspect_image(&format!("{name}:v1")).await.unwrap_err();
+    let e = engine
+        .inspect_image(&format!("{name}:v1"))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "NotFound");
     assert!(e.to_string().contains("There is no image"), "{e}");
 
@@ -94,7 +109,9 @@ async fn prune_removes_dangling_images_and_reports_the_space() {
         .await
         .unwrap();
     let listed = engine.list_images().await.unwrap();
-    assert!(listed.iter().any(|i| i.id == built.image_id && i.dangling()));
+    assert!(listed
+        .iter()
+        .any(|i| i.id == built.image_id && i.dangling()));
     let report = engine.prune_images(false).await.unwrap();
     assert!(report.deleted.contains(&built.image_id), "{report:?}");
     assert!(report.space_reclaimed >= marker.len() as u64 * 10_000);
@@ -104,7 +121,9 @@ async fn prune_removes_dangling_images_and_reports_the_space() {
 #[tokio::test]
 async fn pull_from_a_registry_with_progress_and_digest() {
     let Some(d) = daemon::shared() else { return };
-    let Some(reg) = Registry::start(None) else { return };
+    let Some(reg) = Registry::start(None) else {
+        return;
+    };
     let docker = d.docker();
     let base = fixtures::busybox(&docker).await;
     let engine = d.engine().await;
@@ -162,7 +181,10 @@ async fn pull_from_a_registry_with_progress_and_digest() {
     assert!(!last.layers.is_empty());
     assert_eq!(last.layers_done as usize, last.layers.len(), "{last:?}");
     assert!(last.total > 0 && last.current == last.total, "{last:?}");
-    assert!(r.status.unwrap_or_default().contains("Downloaded newer image"));
+    assert!(r
+        .status
+        .unwrap_or_default()
+        .contains("Downloaded newer image"));
     let i = engine.inspect_image(&reference).await.unwrap();
     assert!(i.repo_digests.iter().any(|d| d.ends_with(&digest)));
 
@@ -225,7 +247,10 @@ async fn search_without_the_hub_is_a_clear_message() {
         Ok(hits) => assert!(hits.iter().any(|h| h.name.contains("busybox"))),
         Err(e) => {
             assert_eq!(e.code(), "DaemonUnreachable", "{e}");
-            assert!(e.to_string().starts_with("Docker Hub cannot be reached"), "{e}");
+            assert!(
+                e.to_string().starts_with("Docker Hub cannot be reached"),
+                "{e}"
+            );
         }
     }
 }

@@ -6,6 +6,7 @@
 mod support;
 
 mod build;
+mod e2e_build;
 mod e2e_live_list;
 mod engine_connect;
 mod engine_events;

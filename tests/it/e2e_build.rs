@@ -1,0 +1,144 @@
+//! The real app builds a folder typed into the Build page: the form, the context summary, the
+//! streamed output, the result, the tag on the daemon; then the image's detail on the Images page.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+
+use crate::e2e_live_list::{launch, screenshot_dir, wait_for, E2E};
+use crate::support::daemon;
+use crate::support::display::{app_binary, TauriDriver, Xvfb};
+use crate::support::{fixtures, unique};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_typed_on_the_build_page_builds_and_is_tagged() {
+    let _one = E2E.lock().await;
+    let Some(d) = daemon::shared() else { return };
+    let Some(app) = app_binary() else { return };
+    let Some(x) = Xvfb::start() else { return };
+    let Some(driver) = TauriDriver::start(&x.display, &[("DOCKER_HOST", d.host.clone())]) else {
+        return;
+    };
+    let docker = d.docker();
+    let base = fixtures::busybox(&docker).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "ARG GREETING=hello\nFROM {base} AS build\nARG GREETING\nRUN echo \"$GREETING from the e2e build\"\nCOPY . /app/\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("app.txt"), "app").unwrap();
+    std::fs::write(dir.path().join(".dockerignore"), "*.log\n").unwrap();
+    std::fs::write(dir.path().join("debug.log"), "noise").unwrap();
+    let tag = format!("{}:e2e", unique("dw-e2e"));
+
+    let client = launch(&driver, &app).await;
+    wait_for(
+        &client,
+        "[data-testid=engine-status][data-state=connected]",
+        Duration::from_secs(20),
+    )
+    .await;
+    client
+        .find(Locator::Css("[data-testid=nav-build]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let path = wait_for(&client, "[data-testid=build-path]", Duration::from_secs(5)).await;
+    path.send_keys(&dir.path().display().to_string())
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("[data-testid=build-open]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The summary counts what .dockerignore keeps: Dockerfile, .dockerignore, app.txt.
+    wait_for(
+        &client,
+        "[data-testid=build-summary][data-files=\"3\"]",
+        Duration::from_secs(10),
+    )
+    .await;
+    let tag_input = wait_for(&client, "[data-testid=build-tag-0]", Duration::from_secs(5)).await;
+    tag_input.send_keys(&tag).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    x.screenshot(&screenshot_dir().join("build-form.png"));
+
+    let started = Instant::now();
+    client
+        .find(Locator::Css("[data-testid=build-start]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let result = wait_for(
+        &client,
+        "[data-testid=build-result]",
+        Duration::from_secs(60),
+    )
+    .await;
+    eprintln!(
+        "e2e: build finished in the window after {:?}",
+        started.elapsed()
+    );
+    let image_id = result
+        .attr("data-image-id")
+        .await
+        .unwrap()
+        .expect("image id");
+    let output = client
+        .find(Locator::Css("[data-testid=build-output]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(output.contains("hello from the e2e build"), "{output}");
+    let inspected = docker.inspect_image(&tag).await.expect("the tag exists");
+    assert_eq!(inspected.id.as_deref(), Some(image_id.as_str()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    x.screenshot(&screenshot_dir().join("build-done.png"));
+
+    // The image's detail on the Images page.
+    client
+        .find(Locator::Css("[data-testid=nav-images]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let row = wait_for(
+        &client,
+        &format!("[data-testid=image-row][data-ref=\"{tag}\"]"),
+        Duration::from_secs(5),
+    )
+    .await;
+    row.click().await.unwrap();
+    wait_for(
+        &client,
+        "[data-testid=image-detail]",
+        Duration::from_secs(5),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    x.screenshot(&screenshot_dir().join("image-detail.png"));
+    client.close().await.unwrap();
+    let _ = docker
+        .remove_image(
+            &tag,
+            Some(bollard::query_parameters::RemoveImageOptions {
+                force: true,
+                ..Default::default()
+            }),
+            None,
+        )
+        .await;
+}
