@@ -12,12 +12,13 @@ use super::{entry, median, Entry};
 use crate::support::daemon;
 
 const FILES: usize = 20_000;
-const TOTAL: u64 = 500 * 1024 * 1024;
+/// Bytes of file content (500 MB); the sizes vary around the mean.
+const TOTAL: u64 = 500_000_000;
 const ROUNDS: usize = 3;
 
 /// The context, made once and kept in `target/bench/context-500m` (deterministic content).
 fn make_context() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/context-500m");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/context-500mb");
     let stamp = dir.join(".complete");
     if stamp.exists() {
         return dir;
@@ -39,7 +40,7 @@ fn make_context() -> PathBuf {
         x ^= x << 17;
         x
     };
-    let mut buf = vec![0u8; (2 * mean) as usize];
+    let mut buf = vec![0u8; (3 * mean) as usize];
     for b in buf.chunks_mut(8) {
         let v = next().to_le_bytes();
         b.copy_from_slice(&v[..b.len()]);
@@ -51,7 +52,7 @@ fn make_context() -> PathBuf {
         }
         let size = 1024 + next() % (2 * mean - 2048);
         let start = (next() % mean) as usize;
-        let end = (start + size as usize).min(buf.len());
+        let end = start + size as usize;
         std::fs::write(sub.join(format!("f{i:05}.bin")), &buf[start..end]).unwrap();
     }
     std::fs::write(&stamp, "").unwrap();
@@ -113,12 +114,12 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
     let _ = cli_build(&dir, &d.host);
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
-    let mut growth = Vec::new();
     let mut cli_peak = Vec::new();
+    // Our peak RSS over all rounds, against the RSS before the first: the growth a build costs
+    // the backend (clear_refs resets the kernel's high-water mark to the current RSS).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = status_kib("self", "VmRSS:");
     for round in 0..ROUNDS {
-        // Ours: reset the peak RSS, build, read the peak back.
-        let _ = std::fs::write("/proc/self/clear_refs", "5");
-        let before = status_kib("self", "VmRSS:");
         let t = Instant::now();
         let r = engine
             .build(
@@ -130,8 +131,6 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
             .await
             .unwrap();
         let secs = t.elapsed().as_secs_f64();
-        let peak = status_kib("self", "VmHWM:");
-        growth.push(peak.saturating_sub(before) as f64 / 1024.0);
         ours.push(secs);
         let (cli_secs, cli_kib) = cli_build(&dir, &d.host);
         theirs.push(cli_secs);
@@ -141,6 +140,7 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
             &r.image_id[7..19]
         );
     }
+    let growth = status_kib("self", "VmHWM:").saturating_sub(before) as f64 / 1024.0;
     vec![
         entry(
             "build_500mb_20k_files",
@@ -153,9 +153,9 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
         entry(
             "build_peak_memory_growth",
             "MiB",
-            median(growth),
-            "docker CLI peak RSS during the same build",
-            median(cli_peak),
+            growth,
+            "docker CLI peak RSS during the same build (max of the rounds)",
+            cli_peak.iter().cloned().fold(0.0, f64::max),
             "ours <= 50 MiB",
         ),
     ]
