@@ -162,15 +162,24 @@ fn on_drag_drop(handle: &tauri::AppHandle, event: &tauri::DragDropEvent) {
         tauri::DragDropEvent::Leave => DropEvent::Leave,
         tauri::DragDropEvent::Drop { paths, .. } => match paths.first() {
             None => DropEvent::Leave,
-            Some(path) => match handle.state::<AppState>().workspace.open(path) {
-                Ok((context, dockerfile)) => DropEvent::Opened {
-                    context,
-                    dockerfile,
-                },
-                Err(e) => DropEvent::Refused {
-                    message: e.to_string(),
-                },
-            },
+            Some(path) => {
+                // Reading the folder may be slow (a network share): not on the event loop.
+                let handle = handle.clone();
+                let path = path.clone();
+                tauri::async_runtime::spawn_blocking(move || {
+                    let payload = match handle.state::<AppState>().workspace.open(&path) {
+                        Ok((context, dockerfile)) => DropEvent::Opened {
+                            context,
+                            dockerfile,
+                        },
+                        Err(e) => DropEvent::Refused {
+                            message: e.to_string(),
+                        },
+                    };
+                    let _ = handle.emit(EVENT_DROP, payload);
+                });
+                return;
+            }
         },
         _ => return,
     };

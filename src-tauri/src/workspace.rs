@@ -81,6 +81,8 @@ pub struct Workspace {
     ops: Mutex<HashMap<String, CancellationToken>>,
     history: Mutex<Vec<StoredRecord>>,
     history_file: Mutex<Option<PathBuf>>,
+    /// Held across snapshot, write and rename, so saves never interleave or land out of order.
+    saving: Mutex<()>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -138,24 +140,34 @@ impl Workspace {
     }
 
     fn register(&self, dir: &Path) -> ContextRef {
-        let mut map = lock(&self.contexts);
-        let id = match map.iter().find(|(_, p)| p.as_path() == dir) {
-            Some((id, _)) => id.clone(),
-            None => {
-                let id = format!("ctx-{}", map.len() + 1);
-                map.insert(id.clone(), dir.to_path_buf());
-                id
-            }
-        };
+        let (id, name, display) = self.issue_id(dir);
+        // The folder is read outside the lock.
         ContextRef {
             id,
-            name: dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| dir.display().to_string()),
-            display: dir.display().to_string(),
+            name,
+            display,
             dockerfiles: find_dockerfiles(dir),
         }
+    }
+
+    /// The id of a folder (the same folder keeps its id), its name and display path.
+    fn issue_id(&self, dir: &Path) -> (String, String, String) {
+        let id = {
+            let mut map = lock(&self.contexts);
+            match map.iter().find(|(_, p)| p.as_path() == dir) {
+                Some((id, _)) => id.clone(),
+                None => {
+                    let id = format!("ctx-{}", map.len() + 1);
+                    map.insert(id.clone(), dir.to_path_buf());
+                    id
+                }
+            }
+        };
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| dir.display().to_string());
+        (id, name, dir.display().to_string())
     }
 
     pub fn context_path(&self, id: &str) -> Result<PathBuf, EngineError> {
@@ -167,9 +179,11 @@ impl Workspace {
         })
     }
 
-    pub fn context_ref(&self, id: &str) -> Result<ContextRef, EngineError> {
+    /// Name and display path of a known context (without reading the folder).
+    pub fn context_lite(&self, id: &str) -> Result<ContextRefLite, EngineError> {
         let path = self.context_path(id)?;
-        Ok(self.register(&path))
+        let (id, name, display) = self.issue_id(&path);
+        Ok(ContextRefLite { id, name, display })
     }
 
     /// Starts an operation the UI named `id` (unique while it runs).
@@ -211,12 +225,9 @@ impl Workspace {
             .map(|h| h.builds)
             .unwrap_or_default();
         for b in &mut builds {
-            let r = self.register(&b.path);
-            b.record.context = ContextRefLite {
-                id: r.id,
-                name: r.name,
-                display: r.display,
-            };
+            // Ids only: the folders are not read at start.
+            let (id, name, display) = self.issue_id(&b.path);
+            b.record.context = ContextRefLite { id, name, display };
         }
         *lock(&self.history) = builds;
         *lock(&self.history_file) = Some(file);
@@ -231,6 +242,7 @@ impl Workspace {
 
     /// Adds a build at the front and saves the history.
     pub fn record(&self, path: &Path, record: BuildRecord) {
+        let _saving = lock(&self.saving);
         let snapshot = {
             let mut h = lock(&self.history);
             h.insert(

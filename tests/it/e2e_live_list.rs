@@ -20,11 +20,24 @@ pub async fn launch(driver: &TauriDriver, app: &std::path::Path) -> Client {
         "tauri:options".into(),
         serde_json::json!({ "application": app.display().to_string() }),
     );
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("the app starts under tauri-driver")
+    // tauri-driver starts WebKitWebDriver per session; on a loaded 2-core machine the first
+    // connection can fail before it listens. Try again before calling it a failure.
+    let mut last = None;
+    for attempt in 0..3 {
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&driver.url)
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) => {
+                eprintln!("e2e: session attempt {attempt} failed: {e}");
+                last = Some(e);
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+    panic!("the app does not start under tauri-driver: {last:?}");
 }
 
 pub fn screenshot_dir() -> std::path::PathBuf {

@@ -286,12 +286,10 @@ impl Engine {
             })
             .await
             .map_err(|e| match self.err(e) {
-                EngineError::Api { message, .. } => EngineError::DaemonUnreachable {
-                    address: "https://index.docker.io".into(),
-                    message: format!(
-                        "Docker Hub cannot be reached from the engine, so search is unavailable. The engine said: {message}"
-                    ),
-                },
+                // The engine is fine; the Hub is not reachable from it (not a reason to reconnect).
+                EngineError::Api { message, .. } => EngineError::Failed(format!(
+                    "Docker Hub cannot be reached from the engine, so search is unavailable. The engine said: {message}"
+                )),
                 other => other,
             })?;
         Ok(hits

@@ -11,7 +11,7 @@ use tauri::State;
 
 use crate::error::IpcResult;
 use crate::state::AppState;
-use crate::workspace::{BuildOutcome, BuildRecord, ContextRef, ContextRefLite};
+use crate::workspace::{BuildOutcome, BuildRecord, ContextRef};
 
 /// A folder (or a Dockerfile, whose folder is used) typed by the user.
 #[tauri::command]
@@ -71,15 +71,15 @@ pub async fn context_scan(
     dockerfile: String,
     on_progress: Channel<ScanProgress>,
 ) -> IpcResult<ContextSummary> {
-    let path = state.workspace.context_path(&context_id)?;
     let guard = state.workspace.begin(&op)?;
+    let path = state.workspace.context_path(&context_id)?;
     let flag = CancelFlag::new();
     let walk_flag = flag.clone();
     let token = guard.token.clone();
-    let watcher = tokio::spawn(async move {
+    let watcher = AbortOnDrop(tokio::spawn(async move {
         token.cancelled().await;
         flag.cancel();
-    });
+    }));
     let result = tokio::task::spawn_blocking(move || {
         let ctx = Context::open(&path, &dockerfile)?;
         ctx.summarise(&walk_flag, |p| {
@@ -88,8 +88,17 @@ pub async fn context_scan(
     })
     .await
     .map_err(|e| EngineError::Other(format!("the folder scan failed: {e}")))?;
-    watcher.abort();
+    drop(watcher);
     Ok(result?)
+}
+
+/// Stops a helper task however the command ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The build args and stages the form offers for a Dockerfile of the context.
@@ -131,11 +140,15 @@ pub async fn image_build(
     request: BuildRequest,
     on_event: Channel<BuildEvent>,
 ) -> IpcResult<BuildResult> {
+    // Registered first, so a cancel that arrives while the inputs are checked is not lost.
+    let guard = state.workspace.begin(&op)?;
     let path = state.workspace.context_path(&request.context_id)?;
-    let context = state.workspace.context_ref(&request.context_id)?;
+    let context = state.workspace.context_lite(&request.context_id)?;
     let checked = run::check(&path, &request.options)?;
     let engine = state.monitor.require()?;
-    let guard = state.workspace.begin(&op)?;
+    if guard.token.is_cancelled() {
+        return Err(EngineError::Cancelled.into());
+    }
     let started_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -159,11 +172,7 @@ pub async fn image_build(
     state.workspace.record(
         &path,
         BuildRecord {
-            context: ContextRefLite {
-                id: context.id,
-                name: context.name,
-                display: context.display,
-            },
+            context,
             options: request.options.clone(),
             started_at,
             duration_ms: t0.elapsed().as_millis() as u64,

@@ -264,9 +264,10 @@ impl Context {
                         }
                     };
                     let first = e.rel.split('/').next().unwrap_or_default();
-                    match top.iter_mut().find(|t| t.0 == first) {
-                        Some(t) => t.1 += size,
-                        None => top.push((first.to_owned(), size, matches!(e.kind, Kind::Dir))),
+                    // A top-level entry's contents arrive right after it (depth first).
+                    match top.last_mut() {
+                        Some(t) if t.0 == first => t.1 += size,
+                        _ => top.push((first.to_owned(), size, matches!(e.kind, Kind::Dir))),
                     }
                 }
                 Visit::Excluded => s.excluded += 1,
@@ -342,6 +343,7 @@ impl Context {
                     buf: Vec::with_capacity(CHUNK),
                     tx: tx.clone(),
                     sent: counter,
+                    poisoned: false,
                 };
                 let result = write_tar(&ctx, &cancel, writer, outside_name.as_deref());
                 if let Err(e) = &result {
@@ -613,6 +615,9 @@ struct ChannelWriter {
     buf: Vec<u8>,
     tx: tokio::sync::mpsc::Sender<io::Result<Bytes>>,
     sent: Arc<AtomicU64>,
+    /// Set when the tar failed: nothing more is sent, not even the end-of-archive blocks the tar
+    /// builder writes when dropped, so the daemon never sees a valid-looking short context.
+    poisoned: bool,
 }
 
 impl ChannelWriter {
@@ -632,6 +637,9 @@ impl ChannelWriter {
 
 impl Write for ChannelWriter {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.poisoned {
+            return Err(io::Error::other("the build context failed"));
+        }
         let room = CHUNK - self.buf.len();
         let n = room.min(data.len());
         self.buf.extend_from_slice(&data[..n]);
@@ -641,6 +649,9 @@ impl Write for ChannelWriter {
         Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
+        if self.poisoned {
+            return Err(io::Error::other("the build context failed"));
+        }
         self.send()
     }
 }
@@ -708,9 +719,32 @@ fn write_tar(
     writer: ChannelWriter,
     outside_dockerfile: Option<&str>,
 ) -> Result<TarReport> {
-    let mut report = TarReport::default();
     let mut tar = tar::Builder::new(writer);
     tar.mode(tar::HeaderMode::Complete);
+    match write_entries(ctx, cancel, &mut tar, outside_dockerfile) {
+        Ok(report) => {
+            let io_err =
+                |e: io::Error| EngineError::Other(format!("Sending the build context failed: {e}"));
+            let mut writer = tar.into_inner().map_err(io_err)?;
+            writer.flush().map_err(io_err)?;
+            Ok(report)
+        }
+        Err(e) => {
+            let w = tar.get_mut();
+            w.poisoned = true;
+            w.buf.clear();
+            Err(e)
+        }
+    }
+}
+
+fn write_entries(
+    ctx: &Context,
+    cancel: &CancelFlag,
+    tar: &mut tar::Builder<ChannelWriter>,
+    outside_dockerfile: Option<&str>,
+) -> Result<TarReport> {
+    let mut report = TarReport::default();
     let io_err = |e: io::Error| {
         if e.kind() == io::ErrorKind::BrokenPipe {
             EngineError::Cancelled
@@ -742,6 +776,14 @@ fn write_tar(
                 tar.append_data(&mut h, format!("{}/", e.rel), io::empty())
                     .map_err(io_err)?;
             }
+            Kind::Symlink(_) if outside_dockerfile.is_some() && e.rel == ".dockerignore" => {
+                // The docker CLI replaces the entry whatever its type: a link's content is empty.
+                dockerignore_seen = true;
+                let text = format!("\n{}\n", outside_dockerfile.unwrap_or_default());
+                let mut h = generated_header(text.len());
+                tar.append_data(&mut h, &e.rel, text.as_bytes())
+                    .map_err(io_err)?;
+            }
             Kind::Symlink(target) => {
                 h.set_entry_type(tar::EntryType::Symlink);
                 h.set_size(0);
@@ -757,6 +799,7 @@ fn write_tar(
                     })?;
                     text.push(b'\n');
                     text.extend_from_slice(outside_dockerfile.unwrap_or_default().as_bytes());
+                    text.push(b'\n');
                     h.set_entry_type(tar::EntryType::Regular);
                     h.set_size(text.len() as u64);
                     tar.append_data(&mut h, &e.rel, &text[..]).map_err(io_err)?;
@@ -800,14 +843,13 @@ fn write_tar(
         let mut h = generated_header(bytes.len());
         tar.append_data(&mut h, name, &bytes[..]).map_err(io_err)?;
         if !dockerignore_seen {
-            let text = format!("\n{name}");
+            // What the docker CLI writes when the folder has no `.dockerignore`.
+            let text = format!(".dockerignore\n{name}\n");
             let mut h = generated_header(text.len());
             tar.append_data(&mut h, ".dockerignore", text.as_bytes())
                 .map_err(io_err)?;
         }
     }
-    let mut writer = tar.into_inner().map_err(io_err)?;
-    writer.flush().map_err(io_err)?;
     Ok(report)
 }
 
@@ -1017,7 +1059,7 @@ mod tests {
         let (files, name) = tar_of(&c);
         assert!(name.starts_with(".dockerfile.") && name.len() == ".dockerfile.".len() + 20);
         assert_eq!(files[&name], "FROM scratch\nCOPY . /\n");
-        assert_eq!(files[".dockerignore"], format!("*.log\n{name}"));
+        assert_eq!(files[".dockerignore"], format!("*.log\n{name}\n"));
     }
 
     #[test]
@@ -1087,6 +1129,45 @@ mod tests {
         flag.cancel();
         let e = c.summarise(&flag, |_| {}).expect_err("cancelled");
         assert_eq!(e, EngineError::Cancelled);
+    }
+
+    #[test]
+    fn a_walk_that_fails_mid_stream_never_ends_like_a_valid_tar() {
+        let d = tempfile::tempdir().expect("tmp");
+        let r = d.path();
+        write(r, "Dockerfile", "FROM scratch\n");
+        for i in 0..40 {
+            fs::write(r.join(format!("f{i:02}")), vec![1u8; 300 * 1024]).expect("write");
+        }
+        let flag = CancelFlag::new();
+        let mut s = ctx(r).stream(flag.clone());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("rt");
+        let (bytes, failed) = rt.block_on(async {
+            let mut bytes = Vec::new();
+            let mut failed = false;
+            while let Some(chunk) = s.chunks.recv().await {
+                match chunk {
+                    Ok(c) => {
+                        bytes.extend_from_slice(&c);
+                        flag.cancel();
+                    }
+                    Err(_) => failed = true,
+                }
+            }
+            (bytes, failed)
+        });
+        assert!(
+            failed,
+            "the body ends with an error, so the request is aborted"
+        );
+        assert!(!bytes.is_empty());
+        assert!(
+            bytes.len() < 1024 || bytes[bytes.len() - 1024..].iter().any(|b| *b != 0),
+            "no end-of-archive blocks after a failure"
+        );
+        assert_eq!(s.finish().expect_err("cancelled"), EngineError::Cancelled);
     }
 
     #[test]

@@ -288,11 +288,20 @@ impl Engine {
             });
         }
         flag.cancel();
-        let report = tar.finish();
+        // Joining the writer thread may wait for a file read: not on the async runtime.
+        let report = tokio::task::spawn_blocking(move || tar.finish())
+            .await
+            .unwrap_or_else(|_| Err(EngineError::Other("the context writer failed".into())));
         if let Some(e) = failure {
+            // The walk's own failure (an unreadable file) reaches the request as an aborted
+            // upload; report the walk's reason, not the transport's.
+            if let Err(walk) = &report {
+                if *walk != EngineError::Cancelled && e != EngineError::Cancelled {
+                    return Err(walk.clone());
+                }
+            }
             return Err(e);
         }
-        // The walk's own failure (an unreadable file) shows as an aborted upload; say why.
         let report = report?;
         warnings.extend(report.warnings);
         for w in &warnings {
