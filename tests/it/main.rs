@@ -14,3 +14,4 @@ mod engine_lists;
 mod engine_monitor;
 mod harness;
 mod images;
+mod registries;

@@ -356,14 +356,19 @@ impl Engine {
                 item = stream.next() => item,
             };
             let Some(item) = item else { break };
+            let registry = reference.registry();
             let info = item.map_err(|e| match self.err(e) {
                 EngineError::NotFound(m) => {
                     EngineError::NotFound(format!("{} was not found: {m}", reference.familiar()))
                 }
+                // The registry's answer, relayed by the daemon: say what to do about it.
+                EngineError::Api { message, .. } | EngineError::Failed(message) => {
+                    crate::registry::registry_error(registry, &message)
+                }
                 other => other,
             })?;
             if let Some(msg) = info.error_detail.and_then(|d| d.message) {
-                return Err(EngineError::Failed(clean_daemon_message(&msg)));
+                return Err(crate::registry::registry_error(registry, &msg));
             }
             let (cur, tot) = info
                 .progress_detail

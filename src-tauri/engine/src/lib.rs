@@ -12,6 +12,7 @@ pub mod image;
 pub mod monitor;
 pub mod progress;
 pub mod reference;
+pub mod registry;
 
 pub use connect::{Endpoint, EndpointSource, Engine, EngineInfo, Environment, Transport};
 pub use error::{EngineError, Result};

@@ -1,0 +1,200 @@
+//! Logging in and pushing through the daemon to a local registry with htpasswd auth: right and
+//! wrong passwords, a registry that is down, push with progress and digest, pull back with the
+//! same credentials, a push without credentials, a push cut by a daemon restart.
+
+use std::time::Duration;
+
+use bollard::auth::DockerCredentials;
+use dockwright_engine::build::run::{self, BuildOptions};
+use dockwright_engine::reference::Reference;
+use dockwright_engine::registry::server_address;
+use dockwright_engine::Engine;
+use tokio_util::sync::CancellationToken;
+
+use crate::support::{daemon, fixtures, registry::Registry, unique};
+
+fn creds(registry: &str, user: &str, pass: &str) -> DockerCredentials {
+    DockerCredentials {
+        username: Some(user.into()),
+        password: Some(pass.into()),
+        serveraddress: Some(server_address(registry)),
+        ..Default::default()
+    }
+}
+
+/// An image of its own with a unique layer of `size` bytes, tagged `reference`.
+async fn unique_image(engine: &Engine, base: &str, reference: &str, size: usize) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {base}\nCOPY blob /blob\n"),
+    )
+    .unwrap();
+    let mut blob = unique("blob").into_bytes();
+    let mut x: u32 = 2463534242;
+    while blob.len() < size {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        blob.extend_from_slice(&x.to_le_bytes());
+    }
+    std::fs::write(dir.path().join("blob"), blob).unwrap();
+    let checked = run::check(
+        dir.path(),
+        &BuildOptions {
+            tags: vec![reference.to_owned()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    engine
+        .build(&checked, None, CancellationToken::new(), |_| {})
+        .await
+        .unwrap()
+        .image_id
+}
+
+#[tokio::test]
+async fn login_push_and_pull_back_with_a_password_registry() {
+    let Some(d) = daemon::shared() else { return };
+    let Some(reg) = Registry::start(Some(("alice", "s3cret-pass"))) else {
+        return;
+    };
+    let docker = d.docker();
+    let base = fixtures::busybox(&docker).await;
+    let engine = d.engine().await;
+    let host = reg.address.clone();
+
+    // Login: right, wrong, and a registry that is down.
+    engine
+        .check_login(&host, "alice", "s3cret-pass")
+        .await
+        .unwrap();
+    let e = engine
+        .check_login(&host, "alice", "wrong-password")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "Unauthorized", "{e}");
+    assert!(
+        !e.to_string().contains("wrong-password"),
+        "no password in messages"
+    );
+    let down = format!("127.0.0.1:{}", crate::support::free_port());
+    let e = engine.check_login(&down, "alice", "x").await.unwrap_err();
+    assert!(e.to_string().contains("cannot be reached"), "{e}");
+    for (r, u, p) in [
+        ("", "a", "b"),
+        (host.as_str(), " ", "b"),
+        (host.as_str(), "a", ""),
+    ] {
+        assert_eq!(
+            engine.check_login(r, u, p).await.unwrap_err().code(),
+            "InvalidInput"
+        );
+    }
+
+    // Push with progress and a digest.
+    let reference = format!("{host}/team/{}:1", unique("push"));
+    let id = unique_image(&engine, base, &reference, 3_000_000).await;
+    let r = Reference::parse(&reference).unwrap();
+    let e = engine
+        .push_image(&r, None, CancellationToken::new(), |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "Unauthorized", "a push without credentials: {e}");
+    let mut snapshots = Vec::new();
+    let pushed = engine
+        .push_image(
+            &r,
+            Some(creds(&host, "alice", "s3cret-pass")),
+            CancellationToken::new(),
+            |p| snapshots.push(p),
+        )
+        .await
+        .unwrap();
+    let digest = pushed.digest.clone().unwrap();
+    let last = snapshots.last().unwrap();
+    assert!(last.layers.len() >= 2, "{last:?}");
+    assert_eq!(last.layers_done as usize, last.layers.len(), "{last:?}");
+    assert!(last.total >= 3_000_000, "{last:?}");
+
+    // Remove it locally, pull it back with the same credentials: the same digest.
+    docker
+        .remove_image(
+            &id,
+            Some(bollard::query_parameters::RemoveImageOptions {
+                force: true,
+                ..Default::default()
+            }),
+            None,
+        )
+        .await
+        .unwrap();
+    let e = engine
+        .pull_image(&r, None, CancellationToken::new(), |_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e.code(), "Unauthorized" | "Failed" | "NotFound"),
+        "a pull without credentials fails: {e}"
+    );
+    let pulled = engine
+        .pull_image(
+            &r,
+            Some(creds(&host, "alice", "s3cret-pass")),
+            CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(pulled.digest.as_deref(), Some(digest.as_str()));
+    let i = engine.inspect_image(&reference).await.unwrap();
+    assert_eq!(i.id, id);
+}
+
+#[tokio::test]
+async fn a_push_cut_by_a_daemon_restart_is_a_failure() {
+    let Some(own) = daemon::PrivateDaemon::start_isolated("push-stop") else {
+        return;
+    };
+    let Some(reg) = Registry::start(None) else {
+        return;
+    };
+    let docker = daemon::connect(&own.host());
+    let base = fixtures::busybox(&docker).await;
+    let engine = Engine::connect(
+        &dockwright_engine::connect::resolve(
+            &dockwright_engine::Environment::for_host(&own.host()),
+            None,
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let reference = format!("{}/cut/{}:1", reg.address, unique("push"));
+    unique_image(&engine, base, &reference, 200_000_000).await;
+    let r = Reference::parse(&reference).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            engine
+                .push_image(&r, None, CancellationToken::new(), move |p| {
+                    if p.current > 0 {
+                        let _ = tx.send(());
+                    }
+                })
+                .await
+        })
+    };
+    tokio::time::timeout(Duration::from_secs(60), rx.recv())
+        .await
+        .expect("the push started");
+    own.stop();
+    let result = tokio::time::timeout(Duration::from_secs(60), task)
+        .await
+        .expect("the push ends when the daemon goes")
+        .unwrap();
+    let e = result.expect_err("never reported as a success");
+    eprintln!("push cut by a daemon stop: {} — {e}", e.code());
+}
