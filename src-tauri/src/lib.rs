@@ -67,6 +67,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::build::build_history,
             commands::build::op_cancel,
             commands::cli::command_line,
+            commands::registries::registry_list,
+            commands::registries::registry_login,
+            commands::registries::registry_logout,
+            commands::registries::image_push,
         ])
         .typ::<EngineStatus>()
         .typ::<Change>()
@@ -112,6 +116,7 @@ pub fn run() {
                 workspace.load_history(dir.join("build-history.json"));
             }
             app.manage(AppState {
+                logins: dockwright_engine::registry::Logins::new(&Environment::from_process()),
                 monitor,
                 status: Mutex::new(EngineStatus::Connecting { host: None }),
                 workspace,

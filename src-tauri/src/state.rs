@@ -9,6 +9,7 @@ pub struct AppState {
     /// The last status the monitor reported (what a freshly loaded page asks for).
     pub status: Mutex<EngineStatus>,
     pub workspace: crate::workspace::Workspace,
+    pub logins: dockwright_engine::registry::Logins,
 }
 
 impl AppState {

@@ -198,3 +198,141 @@ async fn a_push_cut_by_a_daemon_restart_is_a_failure() {
     let e = result.expect_err("never reported as a success");
     eprintln!("push cut by a daemon stop: {} — {e}", e.code());
 }
+
+/// Login through `Logins`: right credentials go to the OS keychain (no helper configured) and
+/// are sent for that registry only; wrong ones are stored nowhere; logout forgets them; a
+/// configured credential helper is used instead of the keychain.
+#[tokio::test]
+async fn logins_go_to_the_keychain_or_the_users_helper_and_wrong_ones_nowhere() {
+    use dockwright_engine::credentials::{CredentialStore, Source};
+    use dockwright_engine::keychain::Keychain;
+    use dockwright_engine::registry::Logins;
+    let Some(d) = daemon::shared() else { return };
+    let Some(()) = crate::support::secrets::secret_service() else {
+        return;
+    };
+    let Some(reg) = Registry::start(Some(("bob", "right-horse-battery"))) else {
+        return;
+    };
+    let engine = d.engine().await;
+    let config = tempfile::tempdir().unwrap();
+    let logins = Logins {
+        store: CredentialStore::with_config_dir(config.path().to_path_buf()),
+        keychain: Keychain::with_service(&unique("dev.dockwright.test")),
+    };
+    let host = reg.address.clone();
+
+    let e = logins
+        .login(&engine, &host, "bob", "wrong-horse")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "Unauthorized");
+    assert!(logins.keychain.get(&host).unwrap().is_none());
+    assert!(
+        !config.path().join("config.json").exists()
+            || !std::fs::read_to_string(config.path().join("config.json"))
+                .unwrap()
+                .contains("wrong")
+    );
+
+    let l = logins
+        .login(&engine, &host, "bob", "right-horse-battery")
+        .await
+        .unwrap();
+    assert_eq!(l.source, Source::Keychain);
+    assert_eq!(l.username.as_deref(), Some("bob"));
+    let file = std::fs::read_to_string(config.path().join("config.json")).unwrap_or_default();
+    assert!(
+        !file.contains("right-horse") && !file.contains("Ym9i"),
+        "no secret in config.json: {file}"
+    );
+    let listed = logins.list().await.unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|x| x.registry == host && x.source == Source::Keychain),
+        "{listed:?}"
+    );
+    let c = logins
+        .credentials_for(&host)
+        .await
+        .unwrap()
+        .expect("credentials for it");
+    assert_eq!(c.username.as_deref(), Some("bob"));
+    // Another registry gets nothing of this login.
+    assert!(logins
+        .credentials_for("other.example:5000")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(logins.credentials_for("docker.io").await.unwrap().is_none());
+
+    logins.logout(&host).await.unwrap();
+    assert!(logins.credentials_for(&host).await.unwrap().is_none());
+    assert!(!logins
+        .list()
+        .await
+        .unwrap()
+        .iter()
+        .any(|x| x.registry == host));
+
+    // With a credential helper configured, the login goes there.
+    let bin = tempfile::tempdir().unwrap();
+    let state = bin.path().join("state");
+    let helper = bin.path().join("docker-credential-dwtest");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\n store) cat > {s} ;;\n get) if [ -s {s} ]; then cat {s}; else echo 'credentials not found in native keychain'; exit 1; fi ;;\n erase) : > {s} ;;\n list) echo '{{}}' ;;\nesac\n",
+            s = state.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        config.path().join("config.json"),
+        r#"{"credsStore":"dwtest","auths":{}}"#,
+    )
+    .unwrap();
+    let logins = Logins {
+        store: CredentialStore::with_config_dir(config.path().to_path_buf())
+            .helper_search_path(bin.path().as_os_str().to_owned()),
+        keychain: logins.keychain.clone(),
+    };
+    let l = logins
+        .login(&engine, &host, "bob", "right-horse-battery")
+        .await
+        .unwrap();
+    assert_eq!(
+        l.source,
+        Source::Helper {
+            name: "dwtest".into()
+        }
+    );
+    assert!(std::fs::read_to_string(&state)
+        .unwrap()
+        .contains("\"Username\":\"bob\""));
+    assert!(
+        logins.keychain.get(&host).unwrap().is_none(),
+        "not also in the keychain"
+    );
+    let c = logins.credentials_for(&host).await.unwrap().unwrap();
+    assert_eq!(c.password.as_deref(), Some("right-horse-battery"));
+
+    // A helper that is missing is a clear error, and nothing is stored.
+    std::fs::write(
+        config.path().join("config.json"),
+        r#"{"credsStore":"not-installed-xyz"}"#,
+    )
+    .unwrap();
+    let e = logins
+        .login(&engine, &host, "bob", "right-horse-battery")
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("docker-credential-not-installed-xyz"),
+        "{e}"
+    );
+}

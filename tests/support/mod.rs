@@ -7,6 +7,7 @@ pub mod daemon;
 pub mod display;
 pub mod fixtures;
 pub mod registry;
+pub mod secrets;
 
 use std::process::Command;
 use std::time::Duration;

@@ -132,6 +132,37 @@ pub fn list_images(all: bool) -> String {
     ])
 }
 
+pub fn push(reference: &str) -> String {
+    line(&[s("docker"), s("push"), reference.trim().to_owned()])
+}
+
+/// `docker login`: the password is typed at the prompt, never shown.
+pub fn login(registry: &str, username: &str) -> String {
+    let mut w = vec![s("docker"), s("login")];
+    if !username.trim().is_empty() {
+        w.push(s("-u"));
+        w.push(username.trim().to_owned());
+    }
+    let r = registry.trim();
+    if !r.is_empty()
+        && !crate::credentials::is_docker_hub(crate::credentials::convert_to_hostname(r))
+    {
+        w.push(r.to_owned());
+    }
+    line(&w)
+}
+
+pub fn logout(registry: &str) -> String {
+    let mut w = vec![s("docker"), s("logout")];
+    let r = registry.trim();
+    if !r.is_empty()
+        && !crate::credentials::is_docker_hub(crate::credentials::convert_to_hostname(r))
+    {
+        w.push(r.to_owned());
+    }
+    line(&w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +244,12 @@ mod tests {
         assert_eq!(prune_images(false), "docker image prune --force");
         assert_eq!(pull("busybox"), "docker pull busybox");
         assert_eq!(tag("sha256:ab", "x:1"), "docker tag sha256:ab x:1");
+        assert_eq!(
+            login("localhost:5000", "alice"),
+            "docker login -u alice localhost:5000"
+        );
+        assert_eq!(login("docker.io", "alice"), "docker login -u alice");
+        assert_eq!(logout("ghcr.io"), "docker logout ghcr.io");
+        assert_eq!(push("localhost:5000/a:1"), "docker push localhost:5000/a:1");
     }
 }

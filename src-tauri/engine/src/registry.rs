@@ -12,19 +12,11 @@ use crate::error::{clean_daemon_message, EngineError, Result};
 use crate::progress::{ProgressTracker, TransferProgress};
 use crate::reference::Reference;
 
-/// The server address Docker uses for Docker Hub's credentials.
-pub const HUB_SERVER: &str = "https://index.docker.io/v1/";
-
 /// How long a push may wait for the daemon's first answer.
 const PUSH_HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// The address credentials are sent with for a registry host (`docker.io` → Docker Hub's).
-pub fn server_address(registry: &str) -> String {
-    match registry {
-        "docker.io" | "index.docker.io" | "registry-1.docker.io" => HUB_SERVER.to_owned(),
-        other => other.to_owned(),
-    }
-}
+pub use crate::credentials::auth_key as server_address;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -224,13 +216,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hub_has_its_own_server_address() {
-        assert_eq!(server_address("docker.io"), HUB_SERVER);
-        assert_eq!(server_address("index.docker.io"), HUB_SERVER);
-        assert_eq!(server_address("localhost:5000"), "localhost:5000");
-    }
-
-    #[test]
     fn registry_errors_say_what_to_do() {
         let e = registry_error("r:5000", "unauthorized: authentication required");
         assert_eq!(e.code(), "Unauthorized");
@@ -247,5 +232,111 @@ mod tests {
             "dial tcp 127.0.0.1:5000: connect: connection refused",
         );
         assert!(e.to_string().contains("cannot be reached"), "{e}");
+    }
+}
+
+/// The user's logins: the docker CLI's credential helpers and `config.json` first, the OS
+/// keychain for logins made in Dockwright when no helper is configured.
+#[derive(Debug, Clone)]
+pub struct Logins {
+    pub store: crate::credentials::CredentialStore,
+    pub keychain: crate::keychain::Keychain,
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| EngineError::Other(format!("the keychain call failed: {e}")))?
+}
+
+impl Logins {
+    pub fn new(env: &crate::Environment) -> Self {
+        Self {
+            store: crate::credentials::CredentialStore::from_env(env),
+            keychain: crate::keychain::Keychain::new(),
+        }
+    }
+
+    /// Checks the credentials with the daemon, then keeps them: in the credential helper the
+    /// user configured for that registry, else in the OS keychain (never in a plain file).
+    /// Wrong credentials are stored nowhere.
+    pub async fn login(
+        &self,
+        engine: &Engine,
+        registry: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<crate::credentials::LoggedIn> {
+        use crate::credentials::{display_registry, Credential, LoggedIn, Source};
+        let registry = registry.trim();
+        let token = engine.check_login(registry, username, password).await?;
+        let cred = match token {
+            Some(t) => Credential::identity_token(username.trim(), t),
+            None => Credential::password(username.trim(), password),
+        };
+        let source = match self.store.store(registry, &cred, false).await? {
+            Source::None => {
+                let (kc, r, c) = (self.keychain.clone(), registry.to_owned(), cred.clone());
+                blocking(move || kc.store(&r, &c)).await?;
+                Source::Keychain
+            }
+            other => other,
+        };
+        Ok(LoggedIn {
+            registry: display_registry(registry),
+            username: Some(cred.username),
+            source,
+        })
+    }
+
+    /// Forgets a login wherever it is kept.
+    pub async fn logout(&self, registry: &str) -> Result<()> {
+        let registry = registry.trim();
+        if registry.is_empty() {
+            return Err(EngineError::invalid("registry", "Choose a registry."));
+        }
+        let helper = self.store.erase(registry).await;
+        let (kc, r) = (self.keychain.clone(), registry.to_owned());
+        let keychain = blocking(move || kc.erase(&r)).await;
+        // Either place may not hold it; only both failing is a failure.
+        match (helper, keychain) {
+            (Err(e), Err(_)) => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Every registry the user is logged in to, from the docker CLI's stores and the keychain.
+    pub async fn list(&self) -> Result<Vec<crate::credentials::LoggedIn>> {
+        use crate::credentials::{LoggedIn, Source};
+        let mut out = self.store.list().await?;
+        let kc = self.keychain.clone();
+        // A missing keychain must not hide the CLI's logins.
+        let stored = blocking(move || kc.list()).await.unwrap_or_else(|e| {
+            tracing::warn!("keychain unavailable: {e}");
+            Vec::new()
+        });
+        for (registry, username) in stored {
+            if !out.iter().any(|l| l.registry == registry) {
+                out.push(LoggedIn {
+                    registry,
+                    username: Some(username),
+                    source: Source::Keychain,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.registry.cmp(&b.registry));
+        Ok(out)
+    }
+
+    /// The credentials to send for `registry`, and only for it.
+    pub async fn credentials_for(&self, registry: &str) -> Result<Option<DockerCredentials>> {
+        let found = match self.store.get(registry).await? {
+            Some(c) => Some(c),
+            None => {
+                let (kc, r) = (self.keychain.clone(), registry.to_owned());
+                blocking(move || kc.get(&r)).await.unwrap_or(None)
+            }
+        };
+        Ok(found.map(|c| crate::credentials::to_docker_credentials(registry, &c)))
     }
 }

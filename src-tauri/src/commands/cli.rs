@@ -26,6 +26,16 @@ pub enum DockerCommand {
     PruneImages {
         all: bool,
     },
+    Push {
+        reference: String,
+    },
+    Login {
+        registry: String,
+        username: String,
+    },
+    Logout {
+        registry: String,
+    },
     Search {
         term: String,
     },
@@ -61,5 +71,8 @@ pub fn command_line(state: State<'_, AppState>, command: DockerCommand) -> IpcRe
         C::InspectImage { reference } => cmdline::inspect_image(&reference),
         C::Tag { source, target } => cmdline::tag(&source, &target),
         C::ListImages { all } => cmdline::list_images(all),
+        C::Push { reference } => cmdline::push(&reference),
+        C::Login { registry, username } => cmdline::login(&registry, &username),
+        C::Logout { registry } => cmdline::logout(&registry),
     })
 }

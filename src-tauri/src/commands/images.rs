@@ -123,8 +123,10 @@ pub async fn image_pull(
         .map_err(|e| EngineError::invalid("reference", e.to_string()))?;
     let engine = state.monitor.require()?;
     let guard = state.workspace.begin(&op)?;
+    // Only the credentials of the image's own registry.
+    let credentials = state.logins.credentials_for(reference.registry()).await?;
     Ok(engine
-        .pull_image(&reference, None, guard.token.clone(), |p| {
+        .pull_image(&reference, credentials, guard.token.clone(), |p| {
             let _ = on_progress.send(p);
         })
         .await

@@ -6,3 +6,4 @@ pub mod containers;
 pub mod engine;
 pub mod images;
 pub mod names;
+pub mod registries;

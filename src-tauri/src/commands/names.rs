@@ -21,4 +21,8 @@ pub const COMMANDS: &[&str] = &[
     "build_history",
     "op_cancel",
     "command_line",
+    "registry_list",
+    "registry_login",
+    "registry_logout",
+    "image_push",
 ];

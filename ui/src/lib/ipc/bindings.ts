@@ -38,6 +38,15 @@ export const commands = {
 	/**  Cancels a running scan, build or pull by the id the UI gave it. */
 	opCancel: (op: string) => __TAURI_INVOKE<boolean>("op_cancel", { op }),
 	commandLine: (command: DockerCommand) => typedError<string, IpcError>(__TAURI_INVOKE("command_line", { command })),
+	/**  The registries the user is logged in to (the docker CLI's and Dockwright's). */
+	registryList: () => typedError<LoggedIn[], IpcError>(__TAURI_INVOKE("registry_list")),
+	registryLogin: (registry: string, username: string, password: string) => typedError<LoggedIn, IpcError>(__TAURI_INVOKE("registry_login", { registry, username, password })),
+	registryLogout: (registry: string) => typedError<null, IpcError>(__TAURI_INVOKE("registry_logout", { registry })),
+	/**
+	 *  Pushes a local tag with progress on `on_progress`; cancellable as `op`. Only the
+	 *  credentials of the tag's own registry are sent.
+	 */
+	imagePush: (op: string, reference: string, onProgress: Channel<TransferProgress>) => typedError<PushResult, IpcError>(__TAURI_INVOKE("image_push", { op, reference, onProgress })),
 };
 
 /* Constants */
@@ -203,7 +212,7 @@ export type ContextSummary = {
 	dockerfile: string | null,
 };
 
-export type DockerCommand = { op: "build"; contextId: string; options: BuildOptions } | { op: "pull"; reference: string } | { op: "removeImage"; reference: string; force: boolean } | { op: "pruneImages"; all: boolean } | { op: "search"; term: string } | { op: "history"; reference: string } | { op: "inspectImage"; reference: string } | { op: "tag"; source: string; target: string } | { op: "listImages"; all: boolean };
+export type DockerCommand = { op: "build"; contextId: string; options: BuildOptions } | { op: "pull"; reference: string } | { op: "removeImage"; reference: string; force: boolean } | { op: "pruneImages"; all: boolean } | { op: "push"; reference: string } | { op: "login"; registry: string; username: string } | { op: "logout"; registry: string } | { op: "search"; term: string } | { op: "history"; reference: string } | { op: "inspectImage"; reference: string } | { op: "tag"; source: string; target: string } | { op: "listImages"; all: boolean };
 
 /**  What [`parse`] finds in a Dockerfile. */
 export type DockerfileInfo = {
@@ -344,6 +353,15 @@ export type LayerProgress = {
 	done: boolean,
 };
 
+/**  A registry someone is logged in to. */
+export type LoggedIn = {
+	/**  The registry as people write it: `docker.io`, `ghcr.io`, `localhost:5000`. */
+	registry: string,
+	/**  `None` for an identity token without a user name. */
+	username: string | null,
+	source: Source,
+};
+
 export type OpenedContext = {
 	context: ContextRef,
 	/**  Set when a file was given: use it as the Dockerfile. */
@@ -372,6 +390,12 @@ export type PullResult = {
 	status: string | null,
 };
 
+export type PushResult = {
+	reference: string,
+	digest: string | null,
+	status: string | null,
+};
+
 export type RemoveReport = {
 	untagged: string[],
 	deleted: string[],
@@ -397,6 +421,17 @@ export type SizedEntry = {
 	bytes: number,
 	isDir: boolean,
 };
+
+/**  Where the credentials of a registry are kept. */
+export type Source = 
+/**  The credential helper `docker-credential-<name>`. */
+{ kind: "helper"; name: string } | 
+/**  The `auths` section of `config.json` (base64, not encrypted). */
+{ kind: "configFile" } | 
+/**  The OS keychain, where Dockwright keeps logins when no credential helper is configured. */
+{ kind: "keychain" } | 
+/**  Nowhere the docker CLI looks; the caller keeps them (e.g. in the OS keychain). */
+{ kind: "none" };
 
 /**  A build stage: one `FROM`. */
 export type Stage = {

@@ -1,0 +1,78 @@
+//! A Secret Service for the keychain tests: a private D-Bus session bus with GNOME Keyring,
+//! its login keyring created and unlocked with a throwaway password. Started once per process
+//! and stopped with it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use super::{apt_install, have, missing};
+
+static STARTED: OnceLock<bool> = OnceLock::new();
+
+/// Makes the OS keychain usable for this process (on Linux), or `None` (skip / fail).
+pub fn secret_service() -> Option<()> {
+    if !cfg!(target_os = "linux") {
+        return Some(());
+    }
+    if *STARTED.get_or_init(start) {
+        Some(())
+    } else {
+        missing("no Secret Service for the keychain tests (dbus-daemon + gnome-keyring)")
+    }
+}
+
+fn start() -> bool {
+    if !have("gnome-keyring-daemon") && !apt_install(&["gnome-keyring"]) {
+        return false;
+    }
+    if !have("dbus-daemon") && !apt_install(&["dbus"]) {
+        return false;
+    }
+    let Ok(mut bus) = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address=1", "--nopidfile"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    let mut address = String::new();
+    if let Some(out) = bus.stdout.take() {
+        let _ = BufReader::new(out).read_line(&mut address);
+    }
+    let address = address.trim().to_owned();
+    if address.is_empty() {
+        return false;
+    }
+    // Tests run in threads of this one process; set before any keychain use.
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &address);
+    // Stop the bus (and the keyring daemon with it) when the test process ends.
+    let script = format!(
+        "while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill {bus} 2>/dev/null",
+        parent = std::process::id(),
+        bus = bus.id()
+    );
+    let _ = Command::new("setsid")
+        .args(["sh", "-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut keyring) = Command::new("gnome-keyring-daemon")
+        .args(["--unlock", "--components=secrets"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &address)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    if let Some(mut stdin) = keyring.stdin.take() {
+        let _ = stdin.write_all(b"dockwright-test");
+    }
+    let _ = keyring.wait();
+    std::mem::forget(bus);
+    true
+}
