@@ -336,3 +336,74 @@ async fn logins_go_to_the_keychain_or_the_users_helper_and_wrong_ones_nowhere() 
         "{e}"
     );
 }
+
+/// A registry with a self-signed certificate: refused (with what to do) until the engine
+/// trusts it through `certs.d`; then login, push, remove, pull back give the same digest.
+#[tokio::test]
+async fn a_tls_registry_is_refused_until_trusted_then_round_trips() {
+    let Some(d) = daemon::shared() else { return };
+    if !crate::support::is_root() {
+        crate::support::missing::<()>(
+            "trusting a test certificate needs root (/etc/docker/certs.d)",
+        );
+        return;
+    }
+    let Some(ip) = Registry::non_loopback_ip() else {
+        crate::support::missing::<()>("no non-loopback IPv4 address for a TLS registry");
+        return;
+    };
+    let Some(reg) = Registry::start_tls(Some(("carol", "tls-pass-123")), &ip) else {
+        return;
+    };
+    let docker = d.docker();
+    let base = fixtures::busybox(&docker).await;
+    let engine = d.engine().await;
+    let host = reg.address.clone();
+
+    let e = engine
+        .check_login(&host, "carol", "tls-pass-123")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("does not trust"), "{e}");
+    assert!(e.to_string().contains("certs.d"), "{e}");
+
+    reg.trust();
+    engine
+        .check_login(&host, "carol", "tls-pass-123")
+        .await
+        .unwrap();
+    let reference = format!("{host}/secure/{}:1", unique("tls"));
+    let id = unique_image(&engine, base, &reference, 1_000_000).await;
+    let r = Reference::parse(&reference).unwrap();
+    let pushed = engine
+        .push_image(
+            &r,
+            Some(creds(&host, "carol", "tls-pass-123")),
+            CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    docker
+        .remove_image(
+            &id,
+            Some(bollard::query_parameters::RemoveImageOptions {
+                force: true,
+                ..Default::default()
+            }),
+            None,
+        )
+        .await
+        .unwrap();
+    let pulled = engine
+        .pull_image(
+            &r,
+            Some(creds(&host, "carol", "tls-pass-123")),
+            CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(pulled.digest, pushed.digest);
+    assert_eq!(engine.inspect_image(&reference).await.unwrap().id, id);
+}

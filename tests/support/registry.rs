@@ -10,6 +10,9 @@ use super::{apt_install, free_port, have, missing};
 pub struct Registry {
     pub address: String,
     pub user: Option<(String, String)>,
+    /// With TLS: the self-signed certificate (its own CA).
+    pub ca: Option<PathBuf>,
+    trusted: std::sync::Mutex<Option<PathBuf>>,
     dir: tempfile::TempDir,
     child: Child,
 }
@@ -17,6 +20,41 @@ pub struct Registry {
 impl Registry {
     /// Starts a registry; with `auth`, users must log in with that user and password.
     pub fn start(auth: Option<(&str, &str)>) -> Option<Self> {
+        Self::start_with(auth, None)
+    }
+
+    /// A registry over TLS with a self-signed certificate for `ip`, listening on it. Use an
+    /// address outside 127.0.0.0/8: the daemon skips TLS checks for loopback registries.
+    pub fn start_tls(auth: Option<(&str, &str)>, ip: &str) -> Option<Self> {
+        Self::start_with(auth, Some(ip))
+    }
+
+    /// The first non-loopback IPv4 address of this machine, for a registry the daemon must
+    /// check TLS for.
+    pub fn non_loopback_ip() -> Option<String> {
+        let out = Command::new("ip")
+            .args(["-4", "-o", "addr", "show", "scope", "global"])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(3))
+            .filter_map(|a| a.split('/').next())
+            .map(str::to_owned)
+            .next()
+    }
+
+    /// Makes the engine trust this registry's certificate (`/etc/docker/certs.d/<host:port>/`),
+    /// until the registry is dropped.
+    pub fn trust(&self) {
+        let ca = self.ca.as_ref().expect("a TLS registry");
+        let dir = PathBuf::from("/etc/docker/certs.d").join(&self.address);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(ca, dir.join("ca.crt")).unwrap();
+        *self.trusted.lock().unwrap() = Some(dir);
+    }
+
+    fn start_with(auth: Option<(&str, &str)>, tls_ip: Option<&str>) -> Option<Self> {
         if !have("docker-registry") && !apt_install(&["docker-registry"]) {
             return missing("docker-registry is not installed (apt-get install docker-registry)");
         }
@@ -25,7 +63,7 @@ impl Registry {
             .tempdir()
             .unwrap();
         let port = free_port();
-        let address = format!("127.0.0.1:{port}");
+        let address = format!("{}:{port}", tls_ip.unwrap_or("127.0.0.1"));
         let mut config = format!(
             "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {address}\n",
             dir.path().join("data").display()
@@ -38,6 +76,40 @@ impl Registry {
                 "auth:\n  htpasswd:\n    realm: dockwright-test\n    path: {}\n",
                 htpasswd.display()
             ));
+        }
+        let mut ca = None;
+        if let Some(ip) = tls_ip {
+            let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+            let ok = Command::new("openssl")
+                .args([
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                ])
+                .args(["-subj", "/CN=dockwright-test-registry"])
+                .arg("-addext")
+                .arg(format!("subjectAltName=IP:{ip}"))
+                .arg("-keyout")
+                .arg(&key)
+                .arg("-out")
+                .arg(&cert)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            if !ok {
+                return missing("openssl could not make a test certificate");
+            }
+            let addr_line = format!("  addr: {address}\n");
+            config = config.replacen(
+                &addr_line,
+                &format!(
+                    "{addr_line}  tls:\n    certificate: {}\n    key: {}\n",
+                    cert.display(),
+                    key.display()
+                ),
+                1,
+            );
+            ca = Some(cert);
         }
         let cfg_path = dir.path().join("config.yml");
         std::fs::write(&cfg_path, config).unwrap();
@@ -53,6 +125,8 @@ impl Registry {
         let r = Self {
             address,
             user: auth.map(|(u, p)| (u.to_owned(), p.to_owned())),
+            ca,
+            trusted: std::sync::Mutex::new(None),
             dir,
             child,
         };
@@ -94,6 +168,9 @@ impl Registry {
 
 impl Drop for Registry {
     fn drop(&mut self) {
+        if let Some(dir) = self.trusted.lock().unwrap().take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         super::terminate(self.child.id(), Duration::from_secs(5));
         let _ = self.child.wait();
     }
