@@ -17,6 +17,8 @@ use support::{daemon, display::Xvfb, fixtures};
 
 #[path = "build_context/mod.rs"]
 mod build_context;
+#[path = "registry/mod.rs"]
+mod registry;
 
 #[derive(Serialize)]
 struct Entry {
@@ -92,6 +94,9 @@ async fn main() {
     }
     if want("build") {
         results.extend(build_context::run(d).await);
+    }
+    if want("registry") {
+        results.extend(registry::run(d).await);
     }
 
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
