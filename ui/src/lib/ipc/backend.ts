@@ -32,6 +32,7 @@ import type {
   Stage,
   TransferProgress,
 } from "./bindings";
+import type { LoggedIn, PushResult, Source as CredentialSource } from "./bindings";
 
 export type {
   BuildArg,
@@ -61,6 +62,9 @@ export type {
   SizedEntry,
   Stage,
   TransferProgress,
+  CredentialSource,
+  LoggedIn,
+  PushResult,
 };
 
 /**
@@ -84,7 +88,11 @@ export type DockerCommand =
   | { op: "history"; reference: string }
   | { op: "inspectImage"; reference: string }
   | { op: "tag"; source: string; target: string }
-  | { op: "listImages"; all: boolean };
+  | { op: "listImages"; all: boolean }
+  | { op: "push"; reference: string }
+  /** `docker login -u alice localhost:5000`: the password is never part of it. */
+  | { op: "login"; registry: string; username: string }
+  | { op: "logout"; registry: string };
 
 /** Fills the fields serde may leave out. */
 export function fullOptions(o: GeneratedBuildOptions): BuildOptions {
@@ -122,6 +130,20 @@ export interface Backend {
     reference: string,
     onProgress: (p: TransferProgress) => void,
   ): Promise<PullResult>;
+  /** Registries Docker has credentials for (from its config file, helpers, keychain). */
+  registryList(): Promise<LoggedIn[]>;
+  /**
+   * Checks the credentials with the registry through the engine, then stores them where Docker
+   * keeps them (a credential helper or the OS keychain). Never keeps the password itself.
+   */
+  registryLogin(registry: string, username: string, password: string): Promise<LoggedIn>;
+  registryLogout(registry: string): Promise<void>;
+  /** Pushes a local tag; cancellable with `opCancel(op)`. */
+  imagePush(
+    op: string,
+    reference: string,
+    onProgress: (p: TransferProgress) => void,
+  ): Promise<PushResult>;
   /** Cancellable with `opCancel(op)`; recorded in the build history however it ends. */
   imageBuild(
     op: string,
@@ -171,7 +193,7 @@ export function isIpcError(e: unknown): e is IpcError {
 let opCounter = 0;
 
 /** A fresh id for a cancellable operation: `build-3-1732760000000`. */
-export function newOpId(kind: "build" | "scan" | "pull"): string {
+export function newOpId(kind: "build" | "scan" | "pull" | "push"): string {
   opCounter += 1;
   return `${kind}-${opCounter}-${Date.now()}`;
 }

@@ -1,10 +1,15 @@
 // Sample data for running the UI in a plain browser, without the Tauri shell, and a few URL
 // switches to open a page in a given state (for screenshots and manual checks):
 //   ?page=images&image=nginx:1.27&tab=layers|json&dialog=pull|search|prune|remove|tag
+//   ?page=images&image=webapp:dev&dialog=push&tag=localhost:5000/webapp:2.4.0&start=1&cancel=1
+//     (start the push, cancel it a moment later; &login=1 follows an "Unauthorized" to the login;
+//     &tagfirst=1 follows "Tag it first" with the suggested tag)
+//   ?page=registries&empty=1   ?page=registries&dialog=login&registry=…&user=…&password=wrong
+//   ?page=registries&dialog=logout&registry=docker.io
 //   ?page=build&demo=form|running|pull|done|failed|badtag|empty   ?dialog=tag&target=…   ?drop=1 (the drag overlay)
 // Dragging a file or folder from the desktop onto the page simulates a drop.
 
-import { buildOptions, container, image, MockBackend } from "./mock";
+import { buildOptions, container, image, MockBackend, SAMPLE_REGISTRIES } from "./mock";
 import type { AppModel } from "../stores/app.svelte";
 import type { PageId } from "../features/shell/pages";
 
@@ -32,7 +37,7 @@ export function demoBackend(): MockBackend {
   b.images = [
     image({
       id: "sha256:7a1f0c3b9e2d4c5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f",
-      repoTags: ["webapp:dev", "webapp:latest"],
+      repoTags: ["webapp:dev", "webapp:latest", "localhost:5000/webapp:2.4.0"],
       size: 184_300_000,
       created: now - 1800,
     }),
@@ -69,6 +74,10 @@ export function demoBackend(): MockBackend {
       created: now - 86400 * 3,
     }),
   ];
+  b.registries = [
+    ...structuredClone(SAMPLE_REGISTRIES),
+    { registry: "quay.io", username: "example+ci_robot", source: { kind: "keychain" as const } },
+  ].sort((x, y) => x.registry.localeCompare(y.registry));
   const ctx = b.openPath("/home/me/projects/webapp").context;
   const ms = Date.now();
   b.history = [
@@ -126,6 +135,26 @@ function type(el: HTMLInputElement | null, value: string) {
   el.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
+function choose(el: HTMLSelectElement | null, value: string) {
+  if (!el) return;
+  el.value = value;
+  el.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+/** Fills the login dialog from the URL; submits when a password is given. */
+async function demoLogin(params: URLSearchParams) {
+  const registry = params.get("registry");
+  const user = params.get("user");
+  const password = params.get("password");
+  if (registry) type((await waitFor("[data-testid=login-registry]")) as HTMLInputElement, registry);
+  if (user) type((await waitFor("[data-testid=login-username]")) as HTMLInputElement, user);
+  if (password !== null) {
+    type((await waitFor("[data-testid=login-password]")) as HTMLInputElement, password);
+    await sleep(50);
+    (await waitFor("[data-testid=login-submit]"))?.click();
+  }
+}
+
 /** Drags from the desktop onto the page stand in for the app's native drop. */
 function simulateDrops(b: MockBackend) {
   let depth = 0;
@@ -163,6 +192,22 @@ export async function startDemo(model: AppModel, b: MockBackend, params: URLSear
   if (page) model.page = page;
   if (params.get("drop")) model.dragging = true;
 
+  if (page === "registries") {
+    if (params.get("empty")) b.registries = [];
+    const dialog = params.get("dialog");
+    if (dialog === "login") {
+      (await waitFor("[data-testid=login-open]"))?.click();
+      await demoLogin(params);
+    } else if (dialog === "logout") {
+      const registry = params.get("registry") ?? "docker.io";
+      (
+        await waitFor(
+          `[data-testid=registry-row][data-registry="${registry}"] [data-testid=registry-logout]`,
+        )
+      )?.click();
+    }
+  }
+
   if (page === "images") {
     const ref = params.get("image");
     if (ref) {
@@ -189,6 +234,27 @@ export async function startDemo(model: AppModel, b: MockBackend, params: URLSear
       );
       await sleep(50);
       (await waitFor("[data-testid=search-start]"))?.click();
+    } else if (dialog === "push") {
+      (await waitFor("[data-testid=image-push-open]"))?.click();
+      const tag = params.get("tag");
+      if (tag) choose((await waitFor("[data-testid=push-tag]")) as HTMLSelectElement, tag);
+      if (params.get("tagfirst")) {
+        (await waitFor("[data-testid=push-tag-first]"))?.click();
+        await sleep(50);
+        (await waitFor("[data-testid=tag-confirm]"))?.click();
+      }
+      if (params.get("start")) {
+        await sleep(50);
+        (await waitFor("[data-testid=push-start]"))?.click();
+        if (params.get("cancel")) {
+          await sleep(b.delay * 6);
+          (await waitFor("[data-testid=push-cancel]"))?.click();
+        }
+        if (params.get("login")) {
+          (await waitFor("[data-testid=push-login]", 200))?.click();
+          await demoLogin(params);
+        }
+      }
     } else if (dialog === "prune") {
       (await waitFor("[data-testid=prune-open]"))?.click();
     } else if (dialog === "remove" || dialog === "tag") {

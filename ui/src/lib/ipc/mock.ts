@@ -1,7 +1,8 @@
 // An in-memory Backend for tests and for running the UI in a plain browser (`npm run dev`
 // outside Tauri). It behaves like the app: lists, status and change events, images (inspect,
 // history, remove, prune, tag, search, pull with layer progress), build contexts and builds that
-// stream coloured output, cancellable operations and the `docker …` command lines.
+// stream coloured output, registries (login checked by a pretend registry, logout, push with
+// layer progress), cancellable operations and the `docker …` command lines.
 
 import type {
   Backend,
@@ -14,6 +15,7 @@ import type {
   ContainerSummary,
   ContextRef,
   ContextSummary,
+  CredentialSource,
   DockerCommand,
   DockerfileInfo,
   DropEvent,
@@ -23,15 +25,18 @@ import type {
   ImageSummary,
   IpcError,
   LayerProgress,
+  LoggedIn,
   OpenedContext,
   PruneReport,
   PullResult,
+  PushResult,
   RemoveReport,
   ScanProgress,
   SearchHit,
   TransferProgress,
 } from "./backend";
 import type { EngineInfo } from "./bindings";
+import { isHub, normalizeRegistry, registryOf } from "../registry";
 
 export const sampleInfo: EngineInfo = {
   host: "unix:///var/run/docker.sock",
@@ -135,6 +140,14 @@ export function mockCommandLine(c: DockerCommand, root: string): string {
       return line(["docker", "tag", c.source.trim(), c.target.trim()]);
     case "listImages":
       return line(["docker", "image", "ls", c.all ? "--all" : "--filter=dangling=false"]);
+    case "push":
+      return line(["docker", "push", c.reference.trim()]);
+    case "login": {
+      const user = c.username.trim();
+      return line(["docker", "login", ...(user ? ["-u", user] : []), c.registry.trim()]);
+    }
+    case "logout":
+      return line(["docker", "logout", c.registry.trim()]);
   }
 }
 
@@ -216,6 +229,17 @@ export const SEARCH_CATALOGUE: SearchHit[] = [
   },
 ];
 
+/** Registries the mock starts logged in to. */
+export const SAMPLE_REGISTRIES: LoggedIn[] = [
+  { registry: "docker.io", username: "alice", source: { kind: "helper", name: "secretservice" } },
+  { registry: "localhost:5000", username: "ci", source: { kind: "configFile" } },
+];
+
+/** Passwords the pretend registries refuse. */
+export const WRONG_PASSWORD = "wrong";
+/** A registry host the pretend engine cannot reach. */
+export const DOWN_REGISTRY = "down.example";
+
 interface MockContext {
   ref: ContextRef;
 }
@@ -240,6 +264,10 @@ export class MockBackend implements Backend {
   buildScript: string[] | null = null;
   /** Dockerfiles per folder path; a folder not listed has `Dockerfile` and `docker/dev.Dockerfile`. */
   folders: Record<string, string[]> = {};
+  /** What `registryList` returns (a login adds to it, a logout removes). */
+  registries: LoggedIn[] = structuredClone(SAMPLE_REGISTRIES);
+  /** Where a login stores the credentials. */
+  credentialStore: CredentialSource = { kind: "helper", name: "secretservice" };
 
   private statusListeners = new Set<(s: EngineStatus) => void>();
   private changeListeners = new Set<(c: Change) => void>();
@@ -616,6 +644,162 @@ export class MockBackend implements Backend {
         this.emitChange({ scope: "image", action: "pull", id });
       }
       return { reference: full, digest, status: final.status };
+    } finally {
+      this.ops.delete(op);
+    }
+  }
+
+  // --- registries --------------------------------------------------------------------------
+
+  async registryList(): Promise<LoggedIn[]> {
+    this.enter("registryList");
+    return structuredClone(this.registries);
+  }
+
+  async registryLogin(registry: string, username: string, password: string): Promise<LoggedIn> {
+    // The password never goes in the call log.
+    this.enter("registryLogin", registry, username, password ? "********" : "");
+    const host = normalizeRegistry(registry);
+    if (!host || /[\s/]/.test(host))
+      throw err(
+        "InvalidInput",
+        "Enter a registry host, e.g. ghcr.io or localhost:5000 (docker.io for Docker Hub).",
+        "registry",
+      );
+    if (!username.trim()) throw err("InvalidInput", "Enter the user name.", "username");
+    if (!password) throw err("InvalidInput", "Enter the password or token.", "password");
+    this.needConnected();
+    await this.wait(4);
+    if (host === DOWN_REGISTRY || host.startsWith(`${DOWN_REGISTRY}:`))
+      throw err(
+        "Failed",
+        `${host} cannot be reached from the engine: Get "https://${host}/v2/": dial tcp: lookup ${host}: no such host`,
+      );
+    if (host.startsWith("selfsigned."))
+      throw err(
+        "Failed",
+        `The engine does not trust ${host}'s TLS certificate: Get "https://${host}/v2/": x509: certificate signed by unknown authority. Add the registry's CA to the engine (for Docker: /etc/docker/certs.d/${host}/ca.crt).`,
+      );
+    if (password === WRONG_PASSWORD)
+      throw err(
+        "Unauthorized",
+        `${host} refused the credentials: unauthorized: incorrect username or password. Check the user name and password, or log in again.`,
+      );
+    const entry: LoggedIn = {
+      registry: host,
+      username: username.trim(),
+      source: structuredClone(this.credentialStore),
+    };
+    this.registries = [...this.registries.filter((r) => r.registry !== host), entry].sort((a, b) =>
+      a.registry.localeCompare(b.registry),
+    );
+    return structuredClone(entry);
+  }
+
+  async registryLogout(registry: string): Promise<void> {
+    this.enter("registryLogout", registry);
+    const host = normalizeRegistry(registry);
+    await this.wait();
+    this.registries = this.registries.filter((r) => r.registry !== host);
+  }
+
+  async imagePush(
+    op: string,
+    reference: string,
+    onProgress: (p: TransferProgress) => void,
+  ): Promise<PushResult> {
+    this.enter("imagePush", op, reference);
+    const ref = reference.trim();
+    if (ref.includes("@"))
+      throw err("InvalidInput", "Push a tag, not a digest: tag the image first.", "reference");
+    const problem = ref ? checkTag(ref) : "Choose a tag to push.";
+    if (problem) throw err("InvalidInput", problem, "reference");
+    this.needConnected();
+    const full = familiar(ref);
+    const img = this.findImage(full);
+    if (!img || !img.repoTags.includes(full))
+      throw err(
+        "NotFound",
+        `There is no image ${full} on this engine: tag an image with it first.`,
+      );
+    const registry = registryOf(full);
+    const o = this.begin(op);
+    try {
+      const repo = full.slice(0, full.lastIndexOf(":"));
+      const tag = full.slice(full.lastIndexOf(":") + 1);
+      const status = `The push refers to repository [${isHub(registry) && !repo.startsWith("docker.io/") ? `docker.io/${repo.includes("/") ? repo : `library/${repo}`}` : repo}]`;
+      const sizes = [31_420_000, 18_960_000, 2_310_000];
+      const layers: LayerProgress[] = sizes.map((_, i) => ({
+        id: hex(img.id + "layer" + i, 12),
+        status: "Preparing",
+        current: 0,
+        total: 0,
+        transferred: 0,
+        size: 0,
+        done: false,
+      }));
+      const snap = (st: string | null = status): TransferProgress => {
+        const known = layers.filter((l) => l.size > 0);
+        return {
+          layers: layers.map((l) => ({ ...l })),
+          current: known.reduce((s, l) => s + l.transferred, 0),
+          total: known.reduce((s, l) => s + l.size, 0),
+          layersDone: layers.filter((l) => l.done).length,
+          status: st,
+        };
+      };
+      onProgress(snap());
+      await this.wait();
+      this.check(o);
+      if (registry === DOWN_REGISTRY)
+        throw err(
+          "Failed",
+          `${registry} cannot be reached from the engine: Get "https://${registry}/v2/": dial tcp: lookup ${registry}: no such host`,
+        );
+      const loggedIn = this.registries.some((r) => r.registry === registry);
+      const local = /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(registry);
+      if (!loggedIn && !local)
+        throw err(
+          "Unauthorized",
+          `${registry} refused the credentials: unauthorized: authentication required. Check the user name and password, or log in again.`,
+        );
+      if (isHub(registry) && !repo.replace(/^docker\.io\//, "").includes("/"))
+        throw err(
+          "Failed",
+          `denied: requested access to the resource is denied (docker.io/library/${repo} is for Docker's official images: tag the image with your Docker Hub user name, e.g. ${this.registries.find((r) => isHub(r.registry))?.username ?? "you"}/${repo}:${tag}).`,
+        );
+      for (const l of layers) l.status = "Waiting";
+      onProgress(snap());
+      for (let step = 1; step <= 12; step++) {
+        await this.wait();
+        this.check(o);
+        layers.forEach((l, i) => {
+          const size = sizes[i]!;
+          const k = step - i * 2;
+          if (k <= 0 || l.done) return;
+          l.size = size;
+          l.total = size;
+          const f = Math.min(1, k / (i === 2 ? 2 : 6));
+          l.transferred = Math.round(size * f);
+          l.current = l.transferred;
+          l.status = f < 1 ? "Pushing" : "Pushed";
+          l.done = f >= 1;
+        });
+        onProgress(snap());
+      }
+      layers.forEach((l, i) => {
+        l.size = sizes[i]!;
+        l.transferred = l.current = l.total = l.size;
+        l.status = "Pushed";
+        l.done = true;
+      });
+      const digest = `sha256:${hex(full + "pushed")}`;
+      const final = `${tag}: digest: ${digest} size: 949`;
+      onProgress(snap(final));
+      const rd = `${repo}@${digest}`;
+      if (!img.repoDigests.includes(rd)) img.repoDigests = [...img.repoDigests, rd];
+      this.emitChange({ scope: "image", action: "push", id: img.id });
+      return { reference: full, digest, status: final };
     } finally {
       this.ops.delete(op);
     }

@@ -40,6 +40,14 @@ export const tauriBackend: Backend = {
   imageTag: async (source, target) => unwrap(await commands.imageTag(source, target)),
   imagePull: async (op, reference, onProgress) =>
     unwrap(await commands.imagePull(op, reference, channel(onProgress))),
+  registryList: async () => unwrap(await commands.registryList()),
+  registryLogin: async (registry, username, password) =>
+    unwrap(await commands.registryLogin(registry, username, password)),
+  registryLogout: async (registry) => {
+    unwrap(await commands.registryLogout(registry));
+  },
+  imagePush: async (op, reference, onProgress) =>
+    unwrap(await commands.imagePush(op, reference, channel(onProgress))),
   imageBuild: async (op, request, onEvent) =>
     unwrap(await commands.imageBuild(op, request, channel(onEvent))),
   contextOpen: async (path) => unwrap(await commands.contextOpen(path)),

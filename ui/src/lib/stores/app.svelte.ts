@@ -1,6 +1,7 @@
 // The app's live model: engine status and the containers and images lists, kept current by the
-// backend's events (never by polling); the page shown, files dragged onto the window, and the
-// long-lived build and pull (they go on while another page is shown).
+// backend's events (never by polling); the page shown, files dragged onto the window, the
+// long-lived build, pull and push (they go on while another page is shown), and the registries
+// Docker has credentials for.
 
 import type {
   Backend,
@@ -9,11 +10,13 @@ import type {
   DropEvent,
   EngineStatus,
   ImageSummary,
+  LoggedIn,
 } from "../ipc/backend";
 import { LiveList } from "./live-list.svelte";
 import type { PageId } from "../features/shell/pages";
 import { BuildModel } from "../features/build/model.svelte";
 import { PullRun } from "../features/images/pull.svelte";
+import { PushRun } from "../features/images/push.svelte";
 
 export interface Notice {
   id: number;
@@ -35,6 +38,9 @@ export class AppModel {
   readonly images: LiveList<ImageSummary>;
   readonly build: BuildModel;
   readonly pull: PullRun;
+  readonly push: PushRun;
+  /** Read from Docker's config (no engine needed); refreshed when the page shows it. */
+  readonly registries: LiveList<LoggedIn>;
   private noticeSeq = 0;
 
   constructor(readonly backend: Backend) {
@@ -42,6 +48,8 @@ export class AppModel {
     this.images = new LiveList(() => backend.imageList());
     this.build = new BuildModel(backend);
     this.pull = new PullRun(backend);
+    this.push = new PushRun(backend);
+    this.registries = new LiveList(() => backend.registryList());
   }
 
   /** Subscribes to the backend and loads the first state. Returns the unsubscribe. */

@@ -4,12 +4,7 @@ export const PAGES: { id: PageId; label: string; icon: string; coming?: string }
   { id: "containers", label: "Containers", icon: "▣" },
   { id: "images", label: "Images", icon: "◫" },
   { id: "build", label: "Build", icon: "⚒" },
-  {
-    id: "registries",
-    label: "Registries",
-    icon: "⇅",
-    coming: "Log in with the credentials you already have, push and pull with progress.",
-  },
+  { id: "registries", label: "Registries", icon: "⇅" },
   {
     id: "settings",
     label: "Settings",
