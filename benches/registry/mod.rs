@@ -15,7 +15,7 @@ use crate::support::{daemon, fixtures, unique};
 const ROUNDS: usize = 3;
 const SIZE: usize = 100_000_000;
 
-async fn build_image(engine: &dockwright_engine::Engine, base: &str, tag: &str) {
+async fn build_image(engine: &dockwright_engine::Engine, base: &str, tag: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("Dockerfile"),
@@ -42,7 +42,8 @@ async fn build_image(engine: &dockwright_engine::Engine, base: &str, tag: &str) 
     engine
         .build(&checked, None, CancellationToken::new(), |_| {})
         .await
-        .unwrap();
+        .unwrap()
+        .image_id
 }
 
 fn cli(host: &str, args: &[&str]) -> f64 {
@@ -80,7 +81,7 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
     let engine = d.engine().await;
     let local = format!("dw-bench/{}:1", unique("push"));
     eprintln!("bench: building a 100 MB image…");
-    build_image(&engine, base, &local).await;
+    let id = build_image(&engine, base, &local).await;
     let (mut push_ours, mut push_cli, mut pull_ours, mut pull_cli) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {
@@ -89,7 +90,7 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
             let target = format!("{}/bench/app:1", reg.address);
             docker
                 .tag_image(
-                    &local,
+                    &id,
                     Some(bollard::query_parameters::TagImageOptions {
                         repo: Some(format!("{}/bench/app", reg.address)),
                         tag: Some("1".into()),
@@ -110,7 +111,9 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
             }
             // Pull it back: ours and the CLI's, each from an image that is not there.
             for pull_ours_first in [true, false] {
-                rmi(&docker, &target).await;
+                // Every tag and the 100 MB layer gone: the pull must fetch it.
+                rmi(&docker, &id).await;
+                assert!(docker.inspect_image(&id).await.is_err());
                 let t = Instant::now();
                 if pull_ours_first == ours {
                     engine
@@ -122,14 +125,16 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
                     pull_cli.push(cli(&d.host, &["pull", "-q", &target]));
                 }
             }
-            rmi(&docker, &target).await;
         }
         eprintln!(
             "bench: round {round}: push {:.2} s vs CLI {:.2} s; pull {:.2} s vs CLI {:.2} s",
-            push_ours[round], push_cli[round], pull_ours[2 * round], pull_cli[2 * round]
+            push_ours[round],
+            push_cli[round],
+            pull_ours[2 * round],
+            pull_cli[2 * round]
         );
     }
-    rmi(&docker, &local).await;
+    rmi(&docker, &id).await;
     vec![
         entry(
             "push_100mb",

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::e2e_live_list::{launch, screenshot_dir, wait_for, E2E};
+use crate::e2e_live_list::{launch_connected, screenshot_dir, wait_for, E2E};
 use crate::support::daemon;
 use crate::support::display::{app_binary, TauriDriver, Xvfb};
 use crate::support::{fixtures, unique};
@@ -34,13 +34,7 @@ async fn a_folder_typed_on_the_build_page_builds_and_is_tagged() {
     std::fs::write(dir.path().join("debug.log"), "noise").unwrap();
     let tag = format!("{}:e2e", unique("dw-e2e"));
 
-    let client = launch(&driver, &app).await;
-    wait_for(
-        &client,
-        "[data-testid=engine-status][data-state=connected]",
-        Duration::from_secs(20),
-    )
-    .await;
+    let client = launch_connected(&driver, &app).await;
     client
         .find(Locator::Css("[data-testid=nav-build]"))
         .await

@@ -40,6 +40,18 @@ pub async fn launch(driver: &TauriDriver, app: &std::path::Path) -> Client {
     panic!("the app does not start under tauri-driver: {last:?}");
 }
 
+/// Starts the app and waits until it shows the engine as connected.
+pub async fn launch_connected(driver: &TauriDriver, app: &std::path::Path) -> Client {
+    let client = launch(driver, app).await;
+    wait_for(
+        &client,
+        "[data-testid=engine-status][data-state=connected]",
+        Duration::from_secs(20),
+    )
+    .await;
+    client
+}
+
 pub fn screenshot_dir() -> std::path::PathBuf {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
@@ -73,13 +85,7 @@ async fn a_container_created_outside_shows_up_live() {
     let scope = fixtures::Scope::new(&docker);
     fixtures::busybox(&docker).await;
 
-    let client = launch(&driver, &app).await;
-    wait_for(
-        &client,
-        "[data-testid=engine-status][data-state=connected]",
-        Duration::from_secs(20),
-    )
-    .await;
+    let client = launch_connected(&driver, &app).await;
     // The list has loaded (rows or the empty state).
     wait_for(
         &client,

@@ -8,6 +8,7 @@ mod support;
 mod build;
 mod e2e_build;
 mod e2e_live_list;
+mod e2e_registries;
 mod engine_connect;
 mod engine_events;
 mod engine_lists;

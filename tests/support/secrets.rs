@@ -49,9 +49,12 @@ fn start() -> bool {
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &address);
     // Stop the bus (and the keyring daemon with it) when the test process ends.
     let script = format!(
-        "while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill {bus} 2>/dev/null",
+        "while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill {bus} 2>/dev/null; sleep 2; rm -rf {data}",
         parent = std::process::id(),
-        bus = bus.id()
+        bus = bus.id(),
+        data = std::env::temp_dir()
+            .join(format!("dw-keyring-{}", std::process::id()))
+            .display()
     );
     let _ = Command::new("setsid")
         .args(["sh", "-c", &script])
@@ -59,9 +62,13 @@ fn start() -> bool {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn();
+    // Its keyring files in a folder of its own, removed with the process.
+    let data = std::env::temp_dir().join(format!("dw-keyring-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&data);
     let Ok(mut keyring) = Command::new("gnome-keyring-daemon")
         .args(["--unlock", "--components=secrets"])
         .env("DBUS_SESSION_BUS_ADDRESS", &address)
+        .env("XDG_DATA_HOME", &data)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
