@@ -407,3 +407,55 @@ async fn a_tls_registry_is_refused_until_trusted_then_round_trips() {
     assert_eq!(pulled.digest, pushed.digest);
     assert_eq!(engine.inspect_image(&reference).await.unwrap().id, id);
 }
+
+/// Cancelling a push mid-way returns at once as Cancelled, never as a success.
+#[tokio::test]
+async fn a_push_can_be_cancelled_mid_way() {
+    let Some(d) = daemon::shared() else { return };
+    let Some(reg) = Registry::start(None) else {
+        return;
+    };
+    let docker = d.docker();
+    let base = fixtures::busybox(&docker).await;
+    let engine = d.engine().await;
+    let reference = format!("{}/cancel/{}:1", reg.address, unique("push"));
+    let id = unique_image(&engine, base, &reference, 150_000_000).await;
+    let r = Reference::parse(&reference).unwrap();
+    let cancel = CancellationToken::new();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = {
+        let engine = engine.clone();
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            engine
+                .push_image(&r, None, cancel, move |p| {
+                    if p.current > 0 {
+                        let _ = tx.send(());
+                    }
+                })
+                .await
+        })
+    };
+    tokio::time::timeout(Duration::from_secs(60), rx.recv())
+        .await
+        .expect("the push started");
+    let t = std::time::Instant::now();
+    cancel.cancel();
+    let r = tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("cancel returns promptly")
+        .unwrap();
+    assert_eq!(r.unwrap_err(), dockwright_engine::EngineError::Cancelled);
+    eprintln!("push cancel returned after {:?}", t.elapsed());
+    docker
+        .remove_image(
+            &id,
+            Some(bollard::query_parameters::RemoveImageOptions {
+                force: true,
+                ..Default::default()
+            }),
+            None,
+        )
+        .await
+        .unwrap();
+}
