@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod error;
 mod logging;
+pub mod settings;
 pub mod state;
 pub mod workspace;
 
@@ -71,6 +72,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::registries::registry_login,
             commands::registries::registry_logout,
             commands::registries::image_push,
+            commands::settings::settings_get,
+            commands::settings::settings_set,
         ])
         .typ::<EngineStatus>()
         .typ::<Change>()
@@ -100,6 +103,7 @@ pub fn run() {
     let specta = specta_builder();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_store::Builder::default().build())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             let log_guard = logging::init(app.path().app_log_dir().ok().as_deref());
@@ -108,8 +112,16 @@ pub fn run() {
             }
             specta.mount_events(app);
 
+            let settings = std::sync::Arc::new(Mutex::new(load_settings(app.handle())));
+            let for_monitor = settings.clone();
             let (monitor, mut rx) = tauri::async_runtime::block_on(async {
-                Monitor::start(|| connect::resolve(&Environment::from_process(), None))
+                Monitor::start(move || {
+                    let host = for_monitor
+                        .lock()
+                        .map(|s| s.engine_host.clone())
+                        .unwrap_or_default();
+                    connect::resolve(&Environment::from_process(), host.as_deref())
+                })
             });
             let workspace = workspace::Workspace::default();
             if let Ok(dir) = app.path().app_data_dir() {
@@ -120,6 +132,7 @@ pub fn run() {
                 monitor,
                 status: Mutex::new(EngineStatus::Connecting { host: None }),
                 workspace,
+                settings,
             });
 
             let handle = app.handle().clone();
@@ -159,6 +172,25 @@ pub fn run() {
             eprintln!("Dockwright could not start: {e}");
             std::process::exit(1);
         });
+}
+
+/// The stored settings, migrated to the current layout (and written back when that changed).
+fn load_settings(app: &tauri::AppHandle) -> settings::Settings {
+    use tauri_plugin_store::StoreExt;
+    let Ok(store) = app.store(settings::STORE_FILE) else {
+        return settings::Settings::default();
+    };
+    let (s, changed) = settings::migrate(store.get(settings::STORE_KEY).as_ref());
+    if changed {
+        store.set(
+            settings::STORE_KEY,
+            serde_json::to_value(&s).unwrap_or_default(),
+        );
+        if let Err(e) = store.save() {
+            tracing::warn!("could not save the migrated settings: {e}");
+        }
+    }
+    s
 }
 
 fn on_drag_drop(handle: &tauri::AppHandle, event: &tauri::DragDropEvent) {

@@ -10,6 +10,8 @@ pub struct AppState {
     pub status: Mutex<EngineStatus>,
     pub workspace: crate::workspace::Workspace,
     pub logins: dockwright_engine::registry::Logins,
+    /// Shared with the monitor, which reads the engine endpoint override from it.
+    pub settings: std::sync::Arc<Mutex<crate::settings::Settings>>,
 }
 
 impl AppState {
@@ -17,6 +19,20 @@ impl AppState {
         match self.status.lock() {
             Ok(s) => s.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn settings(&self) -> crate::settings::Settings {
+        match self.settings.lock() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set_settings(&self, settings: crate::settings::Settings) {
+        match self.settings.lock() {
+            Ok(mut s) => *s = settings,
+            Err(poisoned) => *poisoned.into_inner() = settings,
         }
     }
 

@@ -5,18 +5,15 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::e2e_live_list::{launch_connected, screenshot_dir, wait_for, E2E};
+use crate::e2e_live_list::{desktop, launch_connected, screenshot_dir, wait_for, Desktop, E2E};
 use crate::support::daemon;
-use crate::support::display::{app_binary, TauriDriver, Xvfb};
 use crate::support::{fixtures, unique};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_folder_typed_on_the_build_page_builds_and_is_tagged() {
     let _one = E2E.lock().await;
     let Some(d) = daemon::shared() else { return };
-    let Some(app) = app_binary() else { return };
-    let Some(x) = Xvfb::start() else { return };
-    let Some(driver) = TauriDriver::start(&x.display, &[("DOCKER_HOST", d.host.clone())]) else {
+    let Some(Desktop { x, driver, app }) = desktop(d, &[]) else {
         return;
     };
     let docker = d.docker();

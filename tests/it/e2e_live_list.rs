@@ -40,6 +40,23 @@ pub async fn launch(driver: &TauriDriver, app: &std::path::Path) -> Client {
     panic!("the app does not start under tauri-driver: {last:?}");
 }
 
+/// The app's desktop for one test: a display, tauri-driver with the app pointed at `d`
+/// (plus `env`), and the app binary; `None` (skip or fail) when one is missing.
+pub struct Desktop {
+    pub x: Xvfb,
+    pub driver: TauriDriver,
+    pub app: std::path::PathBuf,
+}
+
+pub fn desktop(d: &daemon::TestDaemon, env: &[(&str, String)]) -> Option<Desktop> {
+    let app = app_binary()?;
+    let x = Xvfb::start()?;
+    let mut all = vec![("DOCKER_HOST", d.host.clone())];
+    all.extend(env.iter().cloned());
+    let driver = TauriDriver::start(&x.display, &all)?;
+    Some(Desktop { x, driver, app })
+}
+
 /// Starts the app and waits until it shows the engine as connected.
 pub async fn launch_connected(driver: &TauriDriver, app: &std::path::Path) -> Client {
     let client = launch(driver, app).await;
@@ -76,9 +93,7 @@ pub async fn wait_for(
 async fn a_container_created_outside_shows_up_live() {
     let _one = E2E.lock().await;
     let Some(d) = daemon::shared() else { return };
-    let Some(app) = app_binary() else { return };
-    let Some(x) = Xvfb::start() else { return };
-    let Some(driver) = TauriDriver::start(&x.display, &[("DOCKER_HOST", d.host.clone())]) else {
+    let Some(Desktop { x, driver, app }) = desktop(d, &[]) else {
         return;
     };
     let docker = d.docker();

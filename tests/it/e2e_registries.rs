@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 
-use crate::e2e_live_list::{launch_connected, screenshot_dir, wait_for, E2E};
+use crate::e2e_live_list::{desktop, launch_connected, screenshot_dir, wait_for, Desktop, E2E};
 use crate::support::daemon;
-use crate::support::display::{app_binary, TauriDriver, Xvfb};
 use crate::support::registry::Registry;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,13 +19,10 @@ async fn logging_in_from_the_registries_page() {
     let Some(reg) = Registry::start(Some(("dana", "e2e-secret-pw"))) else {
         return;
     };
-    let Some(app) = app_binary() else { return };
-    let Some(x) = Xvfb::start() else { return };
     let config = tempfile::tempdir().unwrap();
-    let Some(driver) = TauriDriver::start(
-        &x.display,
+    let Some(Desktop { x, driver, app }) = desktop(
+        d,
         &[
-            ("DOCKER_HOST", d.host.clone()),
             ("DOCKER_CONFIG", config.path().display().to_string()),
             (
                 "DBUS_SESSION_BUS_ADDRESS",

@@ -9,6 +9,7 @@ mod build;
 mod e2e_build;
 mod e2e_live_list;
 mod e2e_registries;
+mod e2e_settings;
 mod engine_connect;
 mod engine_events;
 mod engine_lists;

@@ -7,3 +7,4 @@ pub mod engine;
 pub mod images;
 pub mod names;
 pub mod registries;
+pub mod settings;

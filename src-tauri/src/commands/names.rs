@@ -25,4 +25,6 @@ pub const COMMANDS: &[&str] = &[
     "registry_login",
     "registry_logout",
     "image_push",
+    "settings_get",
+    "settings_set",
 ];

@@ -32,7 +32,8 @@ import type {
   Stage,
   TransferProgress,
 } from "./bindings";
-import type { LoggedIn, PushResult, Source as CredentialSource } from "./bindings";
+import type { LoggedIn, PushResult, Settings, Source as CredentialSource, Theme } from "./bindings";
+export type { Settings, Theme };
 
 export type {
   BuildArg,
@@ -109,6 +110,9 @@ export function fullOptions(o: GeneratedBuildOptions): BuildOptions {
 
 /** Every method that can fail throws an `IpcError`. */
 export interface Backend {
+  settingsGet(): Promise<Settings>;
+  /** Throws an `IpcError` (`InvalidInput` with the field). Returns what was stored. */
+  settingsSet(settings: Settings): Promise<Settings>;
   engineStatus(): Promise<EngineStatus>;
   engineReconnect(): Promise<void>;
   containerList(all: boolean): Promise<ContainerSummary[]>;

@@ -47,6 +47,9 @@ export const commands = {
 	 *  credentials of the tag's own registry are sent.
 	 */
 	imagePush: (op: string, reference: string, onProgress: Channel<TransferProgress>) => typedError<PushResult, IpcError>(__TAURI_INVOKE("image_push", { op, reference, onProgress })),
+	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
+	/**  Validates, saves and applies the settings; returns them as stored. */
+	settingsSet: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("settings_set", { settings })),
 };
 
 /* Constants */
@@ -362,6 +365,14 @@ export type LoggedIn = {
 	source: Source,
 };
 
+export type Notifications = {
+	buildFinished: boolean,
+	pushFinished: boolean,
+	/**  A container that exits with a non-zero code the user did not cause. */
+	containerDied: boolean,
+	containerUnhealthy: boolean,
+};
+
 export type OpenedContext = {
 	context: ContextRef,
 	/**  Set when a file was given: use it as the Dockerfile. */
@@ -415,6 +426,24 @@ export type SearchHit = {
 	automated: boolean,
 };
 
+/**
+ *  Every field is required over IPC; a stored file with fields missing (an older or newer
+ *  build) gets the defaults for them in [`migrate`].
+ */
+export type Settings = {
+	version: number,
+	/**  Overrides `DOCKER_HOST` and docker contexts when set (`unix:///…`, `tcp://host:port`). */
+	engineHost: string | null,
+	theme: Theme,
+	/**  Log lines loaded before following. */
+	logTailLines: number,
+	/**  The log viewer's memory cap. */
+	logBufferMb: number,
+	/**  Closing the window keeps the app in the tray. */
+	closeToTray: boolean,
+	notifications: Notifications,
+};
+
 /**  One of the biggest things a context holds: a file, or a folder's total. */
 export type SizedEntry = {
 	path: string,
@@ -450,6 +479,8 @@ export type StatusError = {
 	code: string,
 	message: string,
 };
+
+export type Theme = "system" | "light" | "dark";
 
 /**  A snapshot the UI draws: every layer, and the totals. */
 export type TransferProgress = {

@@ -35,7 +35,7 @@ import type {
   SearchHit,
   TransferProgress,
 } from "./backend";
-import type { EngineInfo } from "./bindings";
+import type { EngineInfo, Settings } from "./bindings";
 import { isHub, normalizeRegistry, registryOf } from "../registry";
 
 export const sampleInfo: EngineInfo = {
@@ -245,6 +245,29 @@ interface MockContext {
 }
 
 export class MockBackend implements Backend {
+  settings: Settings = defaultSettings();
+  async settingsGet() {
+    return structuredClone(this.settings);
+  }
+  async settingsSet(next: Settings) {
+    const host = next.engineHost?.trim() ?? "";
+    if (host && !/^(unix|tcp|npipe|fd):\/\//.test(host)) {
+      throw {
+        code: "InvalidInput",
+        message: `engineHost: “${host}” is not an engine address (unix://, tcp://, npipe://)`,
+        field: "engineHost",
+      };
+    }
+    if (next.logTailLines < 10 || next.logTailLines > 1_000_000) {
+      throw {
+        code: "InvalidInput",
+        message: "logTailLines: Between 10 and 1,000,000 lines.",
+        field: "logTailLines",
+      };
+    }
+    this.settings = { ...structuredClone(next), engineHost: host || null, version: 2 };
+    return structuredClone(this.settings);
+  }
   status: EngineStatus;
   containers: ContainerSummary[] = [];
   images: ImageSummary[] = [];
@@ -1170,6 +1193,23 @@ export class MockBackend implements Backend {
   isRunning(op: string): boolean {
     return this.ops.has(op);
   }
+}
+
+export function defaultSettings(): Settings {
+  return {
+    version: 2,
+    engineHost: null,
+    theme: "system",
+    logTailLines: 1000,
+    logBufferMb: 64,
+    closeToTray: false,
+    notifications: {
+      buildFinished: true,
+      pushFinished: true,
+      containerDied: true,
+      containerUnhealthy: true,
+    },
+  };
 }
 
 export function container(over: Partial<ContainerSummary> & { name: string }): ContainerSummary {

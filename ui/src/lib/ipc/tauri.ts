@@ -25,6 +25,8 @@ function channel<T>(cb: (m: T) => void): Channel<T> {
 }
 
 export const tauriBackend: Backend = {
+  settingsGet: () => commands.settingsGet(),
+  settingsSet: async (settings) => unwrap(await commands.settingsSet(settings)),
   engineStatus: () => commands.engineStatus(),
   engineReconnect: () => commands.engineReconnect(),
   containerList: async (all) => unwrap(await commands.containerList(all)),

@@ -11,7 +11,9 @@ import type {
   EngineStatus,
   ImageSummary,
   LoggedIn,
+  Settings,
 } from "../ipc/backend";
+import { applyTheme } from "../theme";
 import { LiveList } from "./live-list.svelte";
 import type { PageId } from "../features/shell/pages";
 import { BuildModel } from "../features/build/model.svelte";
@@ -42,6 +44,7 @@ export class AppModel {
   /** Read from Docker's config (no engine needed); refreshed when the page shows it. */
   readonly registries: LiveList<LoggedIn>;
   private noticeSeq = 0;
+  private stopTheme: () => void = () => {};
 
   constructor(readonly backend: Backend) {
     this.containers = new LiveList(() => backend.containerList(this.showAll));
@@ -59,12 +62,23 @@ export class AppModel {
     const offDrop = await this.backend.onDrop((e) => this.applyDrop(e));
     this.applyStatus(await this.backend.engineStatus());
     void this.build.loadHistory();
+    void this.backend.settingsGet().then(
+      (s) => this.applySettings(s),
+      () => this.applySettings(null),
+    );
     return () => {
+      this.stopTheme();
       offStatus();
       offChange();
       offDrop();
       this.build.dispose();
     };
+  }
+
+  /** Applies what the UI itself uses of the settings (the theme). */
+  applySettings(s: Settings | null): void {
+    this.stopTheme();
+    this.stopTheme = applyTheme(s?.theme ?? "system");
   }
 
   applyStatus(s: EngineStatus): void {

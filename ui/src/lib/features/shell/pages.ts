@@ -5,10 +5,5 @@ export const PAGES: { id: PageId; label: string; icon: string; coming?: string }
   { id: "images", label: "Images", icon: "◫" },
   { id: "build", label: "Build", icon: "⚒" },
   { id: "registries", label: "Registries", icon: "⇅" },
-  {
-    id: "settings",
-    label: "Settings",
-    icon: "⚙",
-    coming: "Engine endpoint, theme, log buffer, tray and notifications.",
-  },
+  { id: "settings", label: "Settings", icon: "⚙" },
 ];

@@ -1,0 +1,42 @@
+//! Settings: read and write the one typed struct; applying the engine endpoint reconnects.
+
+use tauri::{AppHandle, State};
+use tauri_plugin_store::StoreExt;
+
+use crate::error::IpcResult;
+use crate::settings::{Settings, STORE_FILE, STORE_KEY};
+use crate::state::AppState;
+
+#[tauri::command]
+#[specta::specta]
+pub fn settings_get(state: State<'_, AppState>) -> Settings {
+    state.settings()
+}
+
+/// Validates, saves and applies the settings; returns them as stored.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub fn settings_set(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    settings: Settings,
+) -> IpcResult<Settings> {
+    let settings = settings.validate()?;
+    let store = app.store(STORE_FILE).map_err(|e| {
+        dockwright_engine::EngineError::Other(format!("The settings cannot be opened: {e}"))
+    })?;
+    store.set(
+        STORE_KEY,
+        serde_json::to_value(&settings).unwrap_or_default(),
+    );
+    store.save().map_err(|e| {
+        dockwright_engine::EngineError::Other(format!("The settings cannot be saved: {e}"))
+    })?;
+    let endpoint_changed = state.settings().engine_host != settings.engine_host;
+    state.set_settings(settings.clone());
+    if endpoint_changed {
+        state.monitor.reconnect_now();
+    }
+    Ok(settings)
+}

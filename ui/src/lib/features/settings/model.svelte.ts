@@ -1,0 +1,65 @@
+// The Settings page's form: a copy of the stored settings, saved as a whole; field errors from
+// the backend next to their field; the theme applied as soon as it is saved.
+
+import { toIpcError, type Backend, type IpcError, type Settings } from "../../ipc/backend";
+
+export class SettingsForm {
+  /** What is stored (null until loaded). */
+  saved = $state<Settings | null>(null);
+  /** What the form shows. */
+  draft = $state<Settings | null>(null);
+  error = $state<IpcError | null>(null);
+  busy = $state(false);
+  /** Set after a save, until the next edit. */
+  done = $state(false);
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly onSaved: (s: Settings) => void = () => {},
+  ) {}
+
+  async load(): Promise<void> {
+    const s = await this.backend.settingsGet();
+    this.saved = s;
+    this.draft = structuredClone(s);
+  }
+
+  get dirty(): boolean {
+    return JSON.stringify(this.saved) !== JSON.stringify(this.draft);
+  }
+
+  fieldError(field: string): string | null {
+    if (this.error?.field !== field) return null;
+    // The engine prefixes the field name; the form shows the message under the field.
+    const m = this.error.message;
+    return m.startsWith(`${field}: `) ? m.slice(field.length + 2) : m;
+  }
+
+  edited(): void {
+    this.done = false;
+  }
+
+  async save(): Promise<boolean> {
+    if (!this.draft) return false;
+    this.busy = true;
+    this.error = null;
+    try {
+      const stored = await this.backend.settingsSet($state.snapshot(this.draft) as Settings);
+      this.saved = stored;
+      this.draft = structuredClone(stored);
+      this.done = true;
+      this.onSaved(stored);
+      return true;
+    } catch (e) {
+      this.error = toIpcError(e);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  revert(): void {
+    if (this.saved) this.draft = structuredClone($state.snapshot(this.saved) as Settings);
+    this.error = null;
+  }
+}
