@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use dockwright_engine::build::run::{self, BuildOptions};
 use dockwright_engine::reference::Reference;
 use tokio_util::sync::CancellationToken;
 
@@ -14,37 +13,6 @@ use crate::support::{daemon, fixtures, unique};
 
 const ROUNDS: usize = 3;
 const SIZE: usize = 100_000_000;
-
-async fn build_image(engine: &dockwright_engine::Engine, base: &str, tag: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("Dockerfile"),
-        format!("FROM {base}\nCOPY blob /blob\n"),
-    )
-    .unwrap();
-    let mut blob = Vec::with_capacity(SIZE);
-    let mut x: u64 = 0x2545F4914F6CDD1D;
-    while blob.len() < SIZE {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        blob.extend_from_slice(&x.to_le_bytes());
-    }
-    std::fs::write(dir.path().join("blob"), blob).unwrap();
-    let checked = run::check(
-        dir.path(),
-        &BuildOptions {
-            tags: vec![tag.to_owned()],
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    engine
-        .build(&checked, None, CancellationToken::new(), |_| {})
-        .await
-        .unwrap()
-        .image_id
-}
 
 fn cli(host: &str, args: &[&str]) -> f64 {
     let t = Instant::now();
@@ -63,16 +31,7 @@ fn cli(host: &str, args: &[&str]) -> f64 {
 }
 
 async fn rmi(docker: &bollard::Docker, r: &str) {
-    let _ = docker
-        .remove_image(
-            r,
-            Some(bollard::query_parameters::RemoveImageOptions {
-                force: true,
-                ..Default::default()
-            }),
-            None,
-        )
-        .await;
+    let _ = fixtures::remove_image(docker, r).await;
 }
 
 pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
@@ -81,7 +40,7 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
     let engine = d.engine().await;
     let local = format!("dw-bench/{}:1", unique("push"));
     eprintln!("bench: building a 100 MB image…");
-    let id = build_image(&engine, base, &local).await;
+    let id = fixtures::image_with_blob(&engine, base, &local, SIZE).await;
     let (mut push_ours, mut push_cli, mut pull_ours, mut pull_cli) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use bollard::query_parameters::{
     CreateContainerOptions, DownloadFromContainerOptions, ListContainersOptions,
-    RemoveContainerOptions, RemoveImageOptions,
+    RemoveContainerOptions,
 };
 use dockwright_engine::build::run::{self, BuildEvent, BuildOptions, KeyValue};
 use dockwright_engine::{Engine, EngineError};
@@ -49,16 +49,34 @@ async fn image_exists(docker: &bollard::Docker, reference: &str) -> bool {
 }
 
 async fn remove_image(docker: &bollard::Docker, reference: &str) {
-    let _ = docker
-        .remove_image(
-            reference,
-            Some(RemoveImageOptions {
-                force: true,
-                ..Default::default()
-            }),
-            None,
-        )
-        .await;
+    let _ = fixtures::remove_image(docker, reference).await;
+}
+
+/// Starts a build and returns once its output shows `marker` (its `RUN` step is running).
+async fn build_until(
+    engine: &Engine,
+    checked: run::CheckedBuild,
+    marker: &str,
+    cancel: CancellationToken,
+) -> tokio::task::JoinHandle<Result<run::BuildResult, EngineError>> {
+    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
+    let engine = engine.clone();
+    let marker = marker.to_owned();
+    let task = tokio::spawn(async move {
+        engine
+            .build(&checked, None, cancel, |ev| {
+                if let BuildEvent::Output { text } = ev {
+                    if text.contains(&marker) {
+                        let _ = seen_tx.send(());
+                    }
+                }
+            })
+            .await
+    });
+    tokio::time::timeout(Duration::from_secs(60), seen_rx.recv())
+        .await
+        .expect("the RUN step started");
+    task
 }
 
 /// Containers (any state) whose command mentions `marker`: a build's leftovers.
@@ -243,26 +261,7 @@ async fn cancel_stops_the_build_on_the_daemon_and_leaves_nothing() {
     )
     .unwrap();
     let cancel = CancellationToken::new();
-    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
-    let task = {
-        let engine = engine.clone();
-        let cancel = cancel.clone();
-        let marker = marker.clone();
-        tokio::spawn(async move {
-            engine
-                .build(&checked, None, cancel, |ev| {
-                    if let BuildEvent::Output { text } = ev {
-                        if text.contains(&marker) {
-                            let _ = seen_tx.send(());
-                        }
-                    }
-                })
-                .await
-        })
-    };
-    tokio::time::timeout(Duration::from_secs(60), seen_rx.recv())
-        .await
-        .expect("the RUN step started");
+    let task = build_until(&engine, checked, &marker, cancel.clone()).await;
     let t = Instant::now();
     cancel.cancel();
     let r = tokio::time::timeout(Duration::from_secs(10), task)
@@ -320,25 +319,7 @@ async fn a_daemon_stopped_mid_build_is_a_failure_and_tags_nothing() {
         },
     )
     .unwrap();
-    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
-    let task = {
-        let engine = engine.clone();
-        let marker = marker.clone();
-        tokio::spawn(async move {
-            engine
-                .build(&checked, None, CancellationToken::new(), |ev| {
-                    if let BuildEvent::Output { text } = ev {
-                        if text.contains(&marker) {
-                            let _ = seen_tx.send(());
-                        }
-                    }
-                })
-                .await
-        })
-    };
-    tokio::time::timeout(Duration::from_secs(60), seen_rx.recv())
-        .await
-        .expect("the RUN step started");
+    let task = build_until(&engine, checked, &marker, CancellationToken::new()).await;
     own.stop();
     let r = tokio::time::timeout(Duration::from_secs(60), task)
         .await
@@ -654,25 +635,10 @@ fn unreadable_files_are_named_and_stop_the_build() {
     .unwrap();
     std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
     std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let exe = std::env::current_exe().unwrap();
-    let mut probe = if crate::support::is_root() {
-        let mut c = std::process::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(&exe);
-        c
-    } else {
-        std::process::Command::new(&exe)
-    };
-    let out = probe
-        .args([
-            "--exact",
-            "build::probe_unreadable",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env("DW_PROBE_DIR", root)
-        .output()
-        .unwrap();
+    let out = crate::support::run_test_as_nobody(
+        "build::probe_unreadable",
+        ("DW_PROBE_DIR", root.to_str().unwrap()),
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("PROBE ")).collect();
     assert_eq!(

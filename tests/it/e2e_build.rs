@@ -122,14 +122,5 @@ async fn a_folder_typed_on_the_build_page_builds_and_is_tagged() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     x.screenshot(&screenshot_dir().join("image-detail.png"));
     client.close().await.unwrap();
-    let _ = docker
-        .remove_image(
-            &tag,
-            Some(bollard::query_parameters::RemoveImageOptions {
-                force: true,
-                ..Default::default()
-            }),
-            None,
-        )
-        .await;
+    let _ = fixtures::remove_image(&docker, &tag).await;
 }

@@ -76,25 +76,10 @@ async fn a_socket_we_may_not_open_is_permission_denied() {
     let host = format!("unix://{}", sock.display());
 
     // Root ignores file modes: then probe as `nobody`.
-    let exe = std::env::current_exe().unwrap();
-    let mut probe = if crate::support::is_root() {
-        let mut c = std::process::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(&exe);
-        c
-    } else {
-        std::process::Command::new(&exe)
-    };
-    let out = probe
-        .args([
-            "--exact",
-            "engine_connect::probe_connect",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env("DW_PROBE_HOST", &host)
-        .output()
-        .unwrap();
+    let out = crate::support::run_test_as_nobody(
+        "engine_connect::probe_connect",
+        ("DW_PROBE_HOST", &host),
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use bollard::query_parameters::{PushImageOptions, RemoveImageOptions};
+use bollard::query_parameters::PushImageOptions;
 use dockwright_engine::reference::{validate_tag, Reference};
 use dockwright_engine::EngineError;
 use futures_util::StreamExt;
@@ -12,16 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::support::{daemon, fixtures, registry::Registry, unique};
 
 async fn rmi(docker: &bollard::Docker, r: &str) {
-    let _ = docker
-        .remove_image(
-            r,
-            Some(RemoveImageOptions {
-                force: true,
-                ..Default::default()
-            }),
-            None,
-        )
-        .await;
+    let _ = fixtures::remove_image(docker, r).await;
 }
 
 #[tokio::test]
@@ -130,25 +121,7 @@ async fn pull_from_a_registry_with_progress_and_digest() {
     let name = format!("{}/dw/{}", reg.address, unique("pull"));
     let reference = format!("{name}:1");
     // An image of its own (two layers, one of them unique), so the pull has layers to fetch.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("Dockerfile"),
-        format!("FROM {base}\nCOPY blob /blob\n"),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("blob"), unique("blob").repeat(50_000)).unwrap();
-    let checked = dockwright_engine::build::run::check(
-        dir.path(),
-        &dockwright_engine::build::run::BuildOptions {
-            tags: vec![reference.clone()],
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let built = engine
-        .build(&checked, None, CancellationToken::new(), |_| {})
-        .await
-        .unwrap();
+    let built_id = fixtures::image_with_blob(&engine, base, &reference, 1_000_000).await;
     let mut push = docker.push_image(
         &name,
         Some(PushImageOptions {
@@ -161,7 +134,7 @@ async fn pull_from_a_registry_with_progress_and_digest() {
         let info = item.unwrap();
         assert!(info.error_detail.is_none(), "{info:?}");
     }
-    rmi(&docker, &built.image_id).await;
+    rmi(&docker, &built_id).await;
     assert!(engine.inspect_image(&reference).await.is_err());
 
     let mut snapshots = Vec::new();

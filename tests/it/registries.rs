@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use bollard::auth::DockerCredentials;
-use dockwright_engine::build::run::{self, BuildOptions};
 use dockwright_engine::reference::Reference;
 use dockwright_engine::registry::server_address;
 use dockwright_engine::Engine;
@@ -20,38 +19,6 @@ fn creds(registry: &str, user: &str, pass: &str) -> DockerCredentials {
         serveraddress: Some(server_address(registry)),
         ..Default::default()
     }
-}
-
-/// An image of its own with a unique layer of `size` bytes, tagged `reference`.
-async fn unique_image(engine: &Engine, base: &str, reference: &str, size: usize) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("Dockerfile"),
-        format!("FROM {base}\nCOPY blob /blob\n"),
-    )
-    .unwrap();
-    let mut blob = unique("blob").into_bytes();
-    let mut x: u32 = 2463534242;
-    while blob.len() < size {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        blob.extend_from_slice(&x.to_le_bytes());
-    }
-    std::fs::write(dir.path().join("blob"), blob).unwrap();
-    let checked = run::check(
-        dir.path(),
-        &BuildOptions {
-            tags: vec![reference.to_owned()],
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    engine
-        .build(&checked, None, CancellationToken::new(), |_| {})
-        .await
-        .unwrap()
-        .image_id
 }
 
 #[tokio::test]
@@ -95,7 +62,7 @@ async fn login_push_and_pull_back_with_a_password_registry() {
 
     // Push with progress and a digest.
     let reference = format!("{host}/team/{}:1", unique("push"));
-    let id = unique_image(&engine, base, &reference, 3_000_000).await;
+    let id = fixtures::image_with_blob(&engine, base, &reference, 3_000_000).await;
     let r = Reference::parse(&reference).unwrap();
     let e = engine
         .push_image(&r, None, CancellationToken::new(), |_| {})
@@ -119,17 +86,7 @@ async fn login_push_and_pull_back_with_a_password_registry() {
     assert!(last.total >= 3_000_000, "{last:?}");
 
     // Remove it locally, pull it back with the same credentials: the same digest.
-    docker
-        .remove_image(
-            &id,
-            Some(bollard::query_parameters::RemoveImageOptions {
-                force: true,
-                ..Default::default()
-            }),
-            None,
-        )
-        .await
-        .unwrap();
+    fixtures::remove_image(&docker, &id).await.unwrap();
     let e = engine
         .pull_image(&r, None, CancellationToken::new(), |_| {})
         .await
@@ -172,7 +129,7 @@ async fn a_push_cut_by_a_daemon_restart_is_a_failure() {
     .await
     .unwrap();
     let reference = format!("{}/cut/{}:1", reg.address, unique("push"));
-    unique_image(&engine, base, &reference, 200_000_000).await;
+    fixtures::image_with_blob(&engine, base, &reference, 200_000_000).await;
     let r = Reference::parse(&reference).unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let task = {
@@ -373,7 +330,7 @@ async fn a_tls_registry_is_refused_until_trusted_then_round_trips() {
         .await
         .unwrap();
     let reference = format!("{host}/secure/{}:1", unique("tls"));
-    let id = unique_image(&engine, base, &reference, 1_000_000).await;
+    let id = fixtures::image_with_blob(&engine, base, &reference, 1_000_000).await;
     let r = Reference::parse(&reference).unwrap();
     let pushed = engine
         .push_image(
@@ -384,17 +341,7 @@ async fn a_tls_registry_is_refused_until_trusted_then_round_trips() {
         )
         .await
         .unwrap();
-    docker
-        .remove_image(
-            &id,
-            Some(bollard::query_parameters::RemoveImageOptions {
-                force: true,
-                ..Default::default()
-            }),
-            None,
-        )
-        .await
-        .unwrap();
+    fixtures::remove_image(&docker, &id).await.unwrap();
     let pulled = engine
         .pull_image(
             &r,
@@ -419,7 +366,7 @@ async fn a_push_can_be_cancelled_mid_way() {
     let base = fixtures::busybox(&docker).await;
     let engine = d.engine().await;
     let reference = format!("{}/cancel/{}:1", reg.address, unique("push"));
-    let id = unique_image(&engine, base, &reference, 150_000_000).await;
+    let id = fixtures::image_with_blob(&engine, base, &reference, 150_000_000).await;
     let r = Reference::parse(&reference).unwrap();
     let cancel = CancellationToken::new();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -447,15 +394,5 @@ async fn a_push_can_be_cancelled_mid_way() {
         .unwrap();
     assert_eq!(r.unwrap_err(), dockwright_engine::EngineError::Cancelled);
     eprintln!("push cancel returned after {:?}", t.elapsed());
-    docker
-        .remove_image(
-            &id,
-            Some(bollard::query_parameters::RemoveImageOptions {
-                force: true,
-                ..Default::default()
-            }),
-            None,
-        )
-        .await
-        .unwrap();
+    fixtures::remove_image(&docker, &id).await.unwrap();
 }

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::{apt_install, have, is_root, missing, terminate};
+use super::{after_exit, apt_install, have, is_root, missing, terminate};
 
 pub struct TestDaemon {
     /// `unix:///…` or `tcp://…`
@@ -191,16 +191,8 @@ impl PrivateDaemon {
         }
         let arg = format!("--bridge={bridge}");
         let d = Self::start(name, &[&arg])?;
-        // The watchdog removes the bridge with the daemon.
-        let script = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; sleep 5; ip link del {bridge} 2>/dev/null"
-        );
-        let _ = Command::new("setsid")
-            .args(["sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
+        // The bridge goes with the daemon.
+        after_exit(&format!("sleep 5; ip link del {bridge} 2>/dev/null"));
         Ok(d)
     }
 
@@ -284,23 +276,18 @@ impl PrivateDaemon {
     /// removes its folder.
     fn spawn_watchdog(&self) -> Result<(), String> {
         let script = format!(
-            r#"while kill -0 {parent} 2>/dev/null; do sleep 1; done
-if [ -f "{pid}" ]; then p=$(cat "{pid}"); kill -TERM "$p" 2>/dev/null
+            r#"if [ -f "{pid}" ]; then p=$(cat "{pid}"); kill -TERM "$p" 2>/dev/null
   i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
   kill -KILL "$p" 2>/dev/null; fi
 sleep 1; umount -R "{dir}/exec" 2>/dev/null; umount -R "{dir}/data" 2>/dev/null; rm -rf "{dir}""#,
-            parent = std::process::id(),
             pid = self.pidfile.display(),
             dir = self.dir.display(),
         );
-        Command::new("setsid")
-            .args(["sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map(|_| ())
-            .map_err(|e| format!("cannot start the daemon watchdog: {e}"))
+        if after_exit(&script) {
+            Ok(())
+        } else {
+            Err("cannot start the daemon watchdog".into())
+        }
     }
 }
 

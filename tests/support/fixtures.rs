@@ -219,3 +219,62 @@ pub async fn remove_labelled(docker: &Docker, filter: &str) {
             .await;
     }
 }
+
+/// Removes an image (by id: every tag) with force. Cleanup callers ignore the result.
+pub async fn remove_image(docker: &Docker, reference: &str) -> Result<(), bollard::errors::Error> {
+    docker
+        .remove_image(
+            reference,
+            Some(RemoveImageOptions {
+                force: true,
+                ..Default::default()
+            }),
+            None,
+        )
+        .await
+        .map(|_| ())
+}
+
+/// Builds an image of its own on `base` with a layer of `size` bytes no other image has
+/// (unique, incompressible), tagged `tag`. Returns its id.
+pub async fn image_with_blob(
+    engine: &dockwright_engine::Engine,
+    base: &str,
+    tag: &str,
+    size: usize,
+) -> String {
+    use dockwright_engine::build::run::{check, BuildOptions};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {base}\nCOPY blob /blob\n"),
+    )
+    .unwrap();
+    let mut blob = super::unique("blob").into_bytes();
+    let mut x: u32 = 2463534242;
+    while blob.len() < size {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        blob.extend_from_slice(&x.to_le_bytes());
+    }
+    std::fs::write(dir.path().join("blob"), blob).unwrap();
+    let checked = check(
+        dir.path(),
+        &BuildOptions {
+            tags: vec![tag.to_owned()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    engine
+        .build(
+            &checked,
+            None,
+            tokio_util::sync::CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .unwrap()
+        .image_id
+}

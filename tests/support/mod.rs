@@ -68,6 +68,42 @@ pub fn apt_install(packages: &[&str]) -> bool {
     ok(&args) || (ok(&["update", "-q"]) && ok(&args))
 }
 
+/// Runs `cleanup` (a shell script) once this test process has exited, however it exits: a
+/// detached shell waits for it. Returns whether the shell could be started.
+pub fn after_exit(cleanup: &str) -> bool {
+    let script = format!(
+        "while kill -0 {parent} 2>/dev/null; do sleep 1; done\n{cleanup}",
+        parent = std::process::id()
+    );
+    Command::new("setsid")
+        .args(["sh", "-c", &script])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_ok()
+}
+
+/// Runs one test of this test binary again as the unprivileged user `nobody` (when root;
+/// root ignores file modes) with `env`, and returns what it printed. The test is `#[ignore]`d
+/// and does its work only when its environment variable is set.
+pub fn run_test_as_nobody(test: &str, env: (&str, &str)) -> std::process::Output {
+    let exe = std::env::current_exe().unwrap();
+    let mut probe = if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe);
+        c
+    } else {
+        Command::new(&exe)
+    };
+    probe
+        .args(["--exact", test, "--ignored", "--nocapture"])
+        .env(env.0, env.1)
+        .output()
+        .unwrap()
+}
+
 /// A unique, short, lowercase name for something a test creates.
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

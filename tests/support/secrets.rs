@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use super::{apt_install, have, missing};
+use super::{after_exit, apt_install, have, missing};
 
 static STARTED: OnceLock<bool> = OnceLock::new();
 
@@ -48,20 +48,13 @@ fn start() -> bool {
     // Tests run in threads of this one process; set before any keychain use.
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &address);
     // Stop the bus (and the keyring daemon with it) when the test process ends.
-    let script = format!(
-        "while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill {bus} 2>/dev/null; sleep 2; rm -rf {data}",
-        parent = std::process::id(),
+    after_exit(&format!(
+        "kill {bus} 2>/dev/null; sleep 2; rm -rf {data}",
         bus = bus.id(),
         data = std::env::temp_dir()
             .join(format!("dw-keyring-{}", std::process::id()))
             .display()
-    );
-    let _ = Command::new("setsid")
-        .args(["sh", "-c", &script])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
+    ));
     // Its keyring files in a folder of its own, removed with the process.
     let data = std::env::temp_dir().join(format!("dw-keyring-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&data);

@@ -6,7 +6,7 @@ use specta::Type;
 
 use crate::connect::Engine;
 use crate::error::{clean_daemon_message, EngineError, Result};
-use crate::progress::{ProgressTracker, TransferProgress};
+use crate::progress::TransferProgress;
 use crate::reference::Reference;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -331,7 +331,6 @@ impl Engine {
         cancel: tokio_util::sync::CancellationToken,
         mut on_progress: impl FnMut(TransferProgress),
     ) -> Result<PullResult> {
-        use futures_util::StreamExt;
         let from = reference.repository();
         let tag = match (&reference.digest, &reference.tag) {
             (Some(d), _) => d.clone(),
@@ -339,7 +338,7 @@ impl Engine {
             (None, None) => "latest".to_owned(),
         };
         let docker = self.docker.clone().with_timeout(PULL_HEADER_TIMEOUT);
-        let mut stream = docker.create_image(
+        let stream = docker.create_image(
             Some(bollard::query_parameters::CreateImageOptions {
                 from_image: Some(from),
                 tag: Some(tag),
@@ -348,41 +347,10 @@ impl Engine {
             None,
             credentials,
         );
-        let mut tracker = ProgressTracker::new();
-        let mut last = std::time::Instant::now();
-        loop {
-            let item = tokio::select! {
-                _ = cancel.cancelled() => return Err(EngineError::Cancelled),
-                item = stream.next() => item,
-            };
-            let Some(item) = item else { break };
-            let registry = reference.registry();
-            let info = item.map_err(|e| match self.err(e) {
-                EngineError::NotFound(m) => {
-                    EngineError::NotFound(format!("{} was not found: {m}", reference.familiar()))
-                }
-                // The registry's answer, relayed by the daemon: say what to do about it.
-                EngineError::Api { message, .. } | EngineError::Failed(message) => {
-                    crate::registry::registry_error(registry, &message)
-                }
-                other => other,
-            })?;
-            if let Some(msg) = info.error_detail.and_then(|d| d.message) {
-                return Err(crate::registry::registry_error(registry, &msg));
-            }
-            let (cur, tot) = info
-                .progress_detail
-                .map(|p| (p.current, p.total))
-                .unwrap_or((None, None));
-            tracker.update(info.id.as_deref(), info.status.as_deref(), cur, tot);
-            if last.elapsed() >= std::time::Duration::from_millis(100) {
-                last = std::time::Instant::now();
-                on_progress(tracker.snapshot());
-            }
-        }
-        let snap = tracker.snapshot();
-        let status = snap.status.clone();
-        on_progress(snap);
+        let tracker = self
+            .follow_transfer(stream, reference, cancel, &mut on_progress)
+            .await?;
+        let status = tracker.snapshot().status;
         Ok(PullResult {
             reference: reference.familiar(),
             digest: tracker.digest,

@@ -118,6 +118,55 @@ impl Engine {
         }
     }
 
+    /// Follows a pull's or push's message stream to its end: progress snapshots every 100 ms
+    /// and at the end, `cancel` obeyed, and an error in the stream (after HTTP 200) reported as
+    /// the registry's failure, with what to do about it.
+    pub(crate) async fn follow_transfer(
+        &self,
+        stream: impl futures_util::Stream<
+            Item = std::result::Result<bollard::models::CreateImageInfo, bollard::errors::Error>,
+        >,
+        reference: &Reference,
+        cancel: CancellationToken,
+        on_progress: &mut impl FnMut(TransferProgress),
+    ) -> Result<ProgressTracker> {
+        let registry = reference.registry();
+        let mut stream = std::pin::pin!(stream);
+        let mut tracker = ProgressTracker::new();
+        let mut last = std::time::Instant::now();
+        loop {
+            let item = tokio::select! {
+                _ = cancel.cancelled() => return Err(EngineError::Cancelled),
+                item = stream.next() => item,
+            };
+            let Some(item) = item else { break };
+            let info = item.map_err(|e| match self.err(e) {
+                EngineError::NotFound(m) => {
+                    EngineError::NotFound(format!("{} was not found: {m}", reference.familiar()))
+                }
+                // The registry's answer, relayed by the daemon: say what to do about it.
+                EngineError::Api { message, .. } | EngineError::Failed(message) => {
+                    registry_error(registry, &message)
+                }
+                other => other,
+            })?;
+            if let Some(msg) = info.error_detail.and_then(|d| d.message) {
+                return Err(registry_error(registry, &msg));
+            }
+            let (cur, tot) = info
+                .progress_detail
+                .map(|p| (p.current, p.total))
+                .unwrap_or((None, None));
+            tracker.update(info.id.as_deref(), info.status.as_deref(), cur, tot);
+            if last.elapsed() >= std::time::Duration::from_millis(100) {
+                last = std::time::Instant::now();
+                on_progress(tracker.snapshot());
+            }
+        }
+        on_progress(tracker.snapshot());
+        Ok(tracker)
+    }
+
     /// Pushes `reference` (a local tag) with per-layer progress. A stream that ends with an
     /// error is a failure even though the request succeeded; `cancel` stops it.
     pub async fn push_image(
@@ -157,7 +206,7 @@ impl Engine {
                 }
                 http::Request::from_parts(parts, body)
             });
-        let mut stream = docker.create_image(
+        let stream = docker.create_image(
             Some(bollard::query_parameters::CreateImageOptions {
                 from_image: Some("push".into()),
                 ..Default::default()
@@ -166,37 +215,11 @@ impl Engine {
             // The daemon wants the header even when there is nothing to send (`{}`).
             Some(credentials.unwrap_or_default()),
         );
-        let registry = reference.registry().to_owned();
-        let mut tracker = ProgressTracker::new();
-        let mut last = std::time::Instant::now();
-        loop {
-            let item = tokio::select! {
-                _ = cancel.cancelled() => return Err(EngineError::Cancelled),
-                item = stream.next() => item,
-            };
-            let Some(item) = item else { break };
-            let info = item.map_err(|e| match e {
-                bollard::errors::Error::DockerStreamError { error } => {
-                    registry_error(&registry, &error)
-                }
-                other => self.err(other),
-            })?;
-            if let Some(msg) = info.error_detail.and_then(|d| d.message) {
-                return Err(registry_error(&registry, &msg));
-            }
-            let (cur, tot) = info
-                .progress_detail
-                .map(|p| (p.current, p.total))
-                .unwrap_or((None, None));
-            tracker.update(info.id.as_deref(), info.status.as_deref(), cur, tot);
-            if last.elapsed() >= std::time::Duration::from_millis(100) {
-                last = std::time::Instant::now();
-                on_progress(tracker.snapshot());
-            }
-        }
-        let snap = tracker.snapshot();
-        let status = snap.status.clone();
-        on_progress(snap);
+        let registry = reference.registry();
+        let tracker = self
+            .follow_transfer(stream, reference, cancel, &mut on_progress)
+            .await?;
+        let status = tracker.snapshot().status;
         if tracker.digest.is_none() {
             // A push that ends without a digest did not complete (an interrupted stream).
             return Err(EngineError::Failed(format!(

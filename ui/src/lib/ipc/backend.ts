@@ -1,49 +1,17 @@
 // The one door from the UI to the app. Components and stores take a `Backend`; the app passes
 // the Tauri one, tests a mock.
 
+// Every generated type, for components and stores (BuildOptions and BuildRecord are
+// narrowed below).
+export type * from "./bindings";
+export type { Source as CredentialSource } from "./bindings";
 import type {
-  BuildArg,
-  BuildEvent,
   BuildOptions as GeneratedBuildOptions,
-  BuildOutcome,
   BuildRecord as GeneratedBuildRecord,
-  BuildResult,
-  Change,
-  ContainerSummary,
-  ContextRef,
-  ContextRefLite,
-  ContextSummary,
-  DockerfileInfo,
-  DropEvent,
-  EngineStatus,
-  HistoryEntry,
-  ImageDetails,
-  ImageSummary,
-  IpcError,
-  KeyValue,
-  LayerProgress,
-  OpenedContext,
-  PruneReport,
-  PullResult,
-  RemoveReport,
-  ScanProgress,
-  SearchHit,
-  SizedEntry,
-  Stage,
-  TransferProgress,
-} from "./bindings";
-import type { LoggedIn, PushResult, Settings, Source as CredentialSource, Theme } from "./bindings";
-export type { Settings, Theme };
-
-export type {
-  BuildArg,
   BuildEvent,
-  BuildOutcome,
   BuildResult,
   Change,
   ContainerSummary,
-  ContextRef,
-  ContextRefLite,
   ContextSummary,
   DockerfileInfo,
   DropEvent,
@@ -52,21 +20,17 @@ export type {
   ImageDetails,
   ImageSummary,
   IpcError,
-  KeyValue,
-  LayerProgress,
   OpenedContext,
   PruneReport,
   PullResult,
   RemoveReport,
   ScanProgress,
   SearchHit,
-  SizedEntry,
-  Stage,
   TransferProgress,
-  CredentialSource,
   LoggedIn,
   PushResult,
-};
+  Settings,
+} from "./bindings";
 
 /**
  * Build options with every field present. The Rust side fills missing fields with defaults
