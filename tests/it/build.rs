@@ -52,6 +52,31 @@ async fn remove_image(docker: &bollard::Docker, reference: &str) {
     let _ = fixtures::remove_image(docker, reference).await;
 }
 
+/// A folder whose build runs a step that echoes a unique marker and sleeps a minute; checked,
+/// with the tag `<marker>:1`. The folder lives as long as the first value.
+fn sleeping_build(
+    base: &str,
+    prefix: &str,
+) -> (tempfile::TempDir, String, String, run::CheckedBuild) {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = unique(prefix);
+    write(
+        dir.path(),
+        "Dockerfile",
+        format!("FROM {base}\nRUN echo {marker} && sleep 60\n").as_bytes(),
+    );
+    let tag = format!("{marker}:1");
+    let checked = run::check(
+        dir.path(),
+        &BuildOptions {
+            tags: vec![tag.clone()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    (dir, marker, tag, checked)
+}
+
 /// Starts a build and returns once its output shows `marker` (its `RUN` step is running).
 async fn build_until(
     engine: &Engine,
@@ -244,22 +269,7 @@ async fn cancel_stops_the_build_on_the_daemon_and_leaves_nothing() {
     let docker = d.docker();
     let base = fixtures::busybox(&docker).await;
     let engine = d.engine().await;
-    let dir = tempfile::tempdir().unwrap();
-    let marker = unique("cancel");
-    write(
-        dir.path(),
-        "Dockerfile",
-        format!("FROM {base}\nRUN echo {marker} && sleep 60\n").as_bytes(),
-    );
-    let tag = format!("{marker}:1");
-    let checked = run::check(
-        dir.path(),
-        &BuildOptions {
-            tags: vec![tag.clone()],
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let (_dir, marker, tag, checked) = sleeping_build(base, "cancel");
     let cancel = CancellationToken::new();
     let task = build_until(&engine, checked, &marker, cancel.clone()).await;
     let t = Instant::now();
@@ -294,31 +304,8 @@ async fn a_daemon_stopped_mid_build_is_a_failure_and_tags_nothing() {
     };
     let docker = daemon::connect(&own.host());
     let base = fixtures::busybox(&docker).await;
-    let engine = Engine::connect(
-        &dockwright_engine::connect::resolve(
-            &dockwright_engine::Environment::for_host(&own.host()),
-            None,
-        )
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let marker = unique("stop");
-    write(
-        dir.path(),
-        "Dockerfile",
-        format!("FROM {base}\nRUN echo {marker} && sleep 60\n").as_bytes(),
-    );
-    let tag = format!("{marker}:1");
-    let checked = run::check(
-        dir.path(),
-        &BuildOptions {
-            tags: vec![tag.clone()],
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let engine = own.engine().await;
+    let (_dir, marker, tag, checked) = sleeping_build(base, "stop");
     let task = build_until(&engine, checked, &marker, CancellationToken::new()).await;
     own.stop();
     let r = tokio::time::timeout(Duration::from_secs(60), task)

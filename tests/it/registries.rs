@@ -7,7 +7,6 @@ use std::time::Duration;
 use bollard::auth::DockerCredentials;
 use dockwright_engine::reference::Reference;
 use dockwright_engine::registry::server_address;
-use dockwright_engine::Engine;
 use tokio_util::sync::CancellationToken;
 
 use crate::support::{daemon, fixtures, registry::Registry, unique};
@@ -119,15 +118,7 @@ async fn a_push_cut_by_a_daemon_restart_is_a_failure() {
     };
     let docker = daemon::connect(&own.host());
     let base = fixtures::busybox(&docker).await;
-    let engine = Engine::connect(
-        &dockwright_engine::connect::resolve(
-            &dockwright_engine::Environment::for_host(&own.host()),
-            None,
-        )
-        .unwrap(),
-    )
-    .await
-    .unwrap();
+    let engine = own.engine().await;
     let reference = format!("{}/cut/{}:1", reg.address, unique("push"));
     fixtures::image_with_blob(&engine, base, &reference, 200_000_000).await;
     let r = Reference::parse(&reference).unwrap();

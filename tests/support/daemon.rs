@@ -212,6 +212,19 @@ impl PrivateDaemon {
         format!("unix://{}", self.socket.display())
     }
 
+    /// Dockwright's engine connected to this daemon.
+    pub async fn engine(&self) -> dockwright_engine::Engine {
+        dockwright_engine::Engine::connect(
+            &dockwright_engine::connect::resolve(
+                &dockwright_engine::Environment::for_host(&self.host()),
+                None,
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
     /// Starts (again) and waits until it answers.
     pub fn run(&self) -> Result<(), String> {
         let log = std::fs::OpenOptions::new()
