@@ -1,4 +1,9 @@
-//! Containers: list (more operations arrive with the containers issue).
+//! Containers: list, lifecycle, logs, stats, run, exec, files.
+
+pub mod exec;
+pub mod logs;
+pub mod ops;
+pub mod stats;
 
 use bollard::models::PortSummaryTypeEnum;
 use bollard::query_parameters::ListContainersOptions;

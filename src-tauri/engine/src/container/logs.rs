@@ -1,0 +1,566 @@
+//! Container logs: the tail, then follow, as whole lines in batches.
+//!
+//! The daemon always sends timestamps here (the viewer shows or hides them; a reconnect uses the
+//! last one to go on without duplicates). A log line longer than 16 KiB reaches the daemon's log
+//! driver in pieces, each sent as its own frame with its own timestamp and without a newline:
+//! [`LineAssembler`] joins them back into the line the program wrote.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use bollard::container::LogOutput;
+use bollard::query_parameters::LogsOptions;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::connect::Engine;
+use crate::error::{EngineError, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum LogStream {
+    Stdout,
+    Stderr,
+}
+
+/// One log line, whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LogLine {
+    pub stream: LogStream,
+    /// RFC 3339 with nanoseconds, UTC, as the daemon wrote it.
+    pub timestamp: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LogOptions {
+    /// Lines from the end to send first; None = all.
+    pub tail: Option<u32>,
+    pub follow: bool,
+    /// Only lines after this timestamp (the last one seen), to go on after a reconnect.
+    #[serde(default)]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum LogsEndReason {
+    /// Everything was sent (not following).
+    Ended,
+    /// The container stopped; a follow ends with it.
+    Stopped,
+    /// The container was removed.
+    Removed,
+    Cancelled,
+    /// The connection to the daemon broke; the viewer may go on from the last timestamp.
+    DaemonLost,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LogsEnd {
+    pub reason: LogsEndReason,
+    /// Lines sent.
+    pub lines: u64,
+    /// The last timestamp sent (for a reconnect's `since`).
+    pub last_timestamp: Option<String>,
+}
+
+/// A line longer than this (with no newline) is cut and sent as several lines.
+pub const MAX_LINE_BYTES: usize = 32 << 20;
+
+/// How long batches gather lines before they are sent.
+pub const BATCH_INTERVAL: Duration = Duration::from_millis(50);
+/// A batch is sent early when it holds this many lines.
+pub const BATCH_LINES: usize = 4096;
+/// A partial line (no newline yet) is shown after this long without more of it.
+const PARTIAL_FLUSH: Duration = Duration::from_millis(300);
+
+#[derive(Default)]
+struct Pending {
+    timestamp: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// Joins the daemon's frames into lines, per stream, and drops what a reconnect already sent.
+#[derive(Default)]
+pub struct LineAssembler {
+    pending: [Pending; 2],
+    /// Lines at or before this timestamp were already sent.
+    after: Option<String>,
+}
+
+/// `2024-05-01T10:00:00.123456789Z ` at the start of a frame: the timestamp and the rest.
+fn split_timestamp(frame: &[u8]) -> (Option<&str>, &[u8]) {
+    // The daemon's fixed format is 30 bytes; other offsets are accepted up to a space.
+    let head = &frame[..frame.len().min(40)];
+    if head.len() > 20 && head[4] == b'-' && head[10] == b'T' {
+        if let Some(sp) = head.iter().position(|&b| b == b' ') {
+            if let Ok(ts) = std::str::from_utf8(&frame[..sp]) {
+                return (Some(ts), &frame[sp + 1..]);
+            }
+        }
+    }
+    (None, frame)
+}
+
+impl LineAssembler {
+    pub fn new(after: Option<String>) -> Self {
+        Self {
+            pending: Default::default(),
+            after: after.filter(|s| !s.is_empty()),
+        }
+    }
+
+    fn index(stream: LogStream) -> usize {
+        match stream {
+            LogStream::Stdout => 0,
+            LogStream::Stderr => 1,
+        }
+    }
+
+    /// Takes one frame (`timestamp SP payload`); pushes every line it completes onto `out`.
+    pub fn push(&mut self, stream: LogStream, frame: &[u8], out: &mut Vec<LogLine>) {
+        let (ts, body) = split_timestamp(frame);
+        let p = &mut self.pending[Self::index(stream)];
+        if p.bytes.is_empty() && p.timestamp.is_none() {
+            p.timestamp = ts.map(str::to_owned);
+        }
+        let mut rest = body;
+        while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
+            p.bytes.extend_from_slice(&rest[..nl]);
+            rest = &rest[nl + 1..];
+            let line = std::mem::take(&mut p.bytes);
+            let timestamp = p.timestamp.take().or_else(|| ts.map(str::to_owned));
+            Self::emit(&self.after, stream, timestamp, line, out);
+            p.timestamp = ts.map(str::to_owned);
+        }
+        if rest.is_empty() {
+            if p.bytes.is_empty() {
+                p.timestamp = None;
+            }
+            return;
+        }
+        p.bytes.extend_from_slice(rest);
+        while p.bytes.len() >= MAX_LINE_BYTES {
+            let tail = p.bytes.split_off(MAX_LINE_BYTES);
+            let line = std::mem::replace(&mut p.bytes, tail);
+            Self::emit(&self.after, stream, p.timestamp.clone(), line, out);
+        }
+    }
+
+    /// Whether a partial line waits for the rest of it.
+    pub fn has_partial(&self) -> bool {
+        self.pending.iter().any(|p| !p.bytes.is_empty())
+    }
+
+    /// Sends what is left of unfinished lines (the stream ended, or they waited long enough).
+    pub fn flush(&mut self, out: &mut Vec<LogLine>) {
+        for (i, stream) in [LogStream::Stdout, LogStream::Stderr]
+            .into_iter()
+            .enumerate()
+        {
+            let p = std::mem::take(&mut self.pending[i]);
+            if !p.bytes.is_empty() {
+                Self::emit(&self.after, stream, p.timestamp, p.bytes, out);
+            }
+        }
+    }
+
+    fn emit(
+        after: &Option<String>,
+        stream: LogStream,
+        timestamp: Option<String>,
+        mut bytes: Vec<u8>,
+        out: &mut Vec<LogLine>,
+    ) {
+        if let (Some(after), Some(ts)) = (after, &timestamp) {
+            // Same-format RFC 3339 UTC timestamps order as strings.
+            if ts.as_str() <= after.as_str() {
+                return;
+            }
+        }
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        out.push(LogLine {
+            stream,
+            timestamp,
+            text,
+        });
+    }
+}
+
+/// Whole seconds of an RFC 3339 timestamp, for the API's `since` (which takes seconds).
+pub(crate) fn unix_seconds(ts: &str) -> Option<i64> {
+    // YYYY-MM-DDTHH:MM:SS…Z: days from civil (Howard Hinnant's algorithm), UTC only.
+    let b = ts.as_bytes();
+    if b.len() < 20 || !ts.ends_with('Z') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| ts.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+fn frame_parts(item: LogOutput) -> Option<(LogStream, bytes::Bytes)> {
+    match item {
+        LogOutput::StdOut { message } | LogOutput::Console { message } => {
+            Some((LogStream::Stdout, message))
+        }
+        LogOutput::StdErr { message } => Some((LogStream::Stderr, message)),
+        LogOutput::StdIn { .. } => None,
+    }
+}
+
+impl Engine {
+    fn logs_request(
+        &self,
+        id: &str,
+        opts: &LogOptions,
+        timestamps: bool,
+    ) -> impl futures_util::Stream<Item = std::result::Result<LogOutput, bollard::errors::Error>>
+    {
+        let since = opts
+            .since
+            .as_deref()
+            .and_then(unix_seconds)
+            .map(|s| s.clamp(0, i32::MAX as i64) as i32)
+            .unwrap_or(0);
+        self.docker.logs(
+            id,
+            Some(LogsOptions {
+                follow: opts.follow,
+                stdout: true,
+                stderr: true,
+                since,
+                until: 0,
+                timestamps,
+                tail: match (opts.tail, opts.since.is_some()) {
+                    (_, true) | (None, _) => "all".to_owned(),
+                    (Some(n), false) => n.to_string(),
+                },
+            }),
+        )
+    }
+
+    /// Sends a container's logs as whole lines, in batches (every [`BATCH_INTERVAL`] or
+    /// [`BATCH_LINES`] lines), until the logs end, the container stops (when following), the
+    /// daemon goes away, or `cancel` fires.
+    pub async fn container_logs(
+        &self,
+        id: &str,
+        opts: &LogOptions,
+        cancel: &CancellationToken,
+        mut on_batch: impl FnMut(Vec<LogLine>),
+    ) -> Result<LogsEnd> {
+        if id.trim().is_empty() {
+            return Err(EngineError::invalid("id", "No container given."));
+        }
+        if let Some(s) = &opts.since {
+            if unix_seconds(s).is_none() {
+                return Err(EngineError::invalid(
+                    "since",
+                    format!("{s:?} is not an RFC 3339 UTC timestamp."),
+                ));
+            }
+        }
+        // A missing container is an error up front, not an empty log.
+        self.docker
+            .inspect_container(
+                id,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        let mut stream = Box::pin(self.logs_request(id, opts, true));
+        let mut asm = LineAssembler::new(opts.since.clone());
+        let mut batch: Vec<LogLine> = Vec::new();
+        let mut sent: u64 = 0;
+        let mut last_ts: Option<String> = opts.since.clone();
+        let mut tick = tokio::time::interval(BATCH_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_frame = Instant::now();
+        let mut send = |batch: &mut Vec<LogLine>, sent: &mut u64, last_ts: &mut Option<String>| {
+            if batch.is_empty() {
+                return;
+            }
+            if let Some(ts) = batch.iter().rev().find_map(|l| l.timestamp.clone()) {
+                *last_ts = Some(ts);
+            }
+            *sent += batch.len() as u64;
+            on_batch(std::mem::take(batch));
+        };
+        let reason = loop {
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => break LogsEndReason::Cancelled,
+                item = stream.next() => match item {
+                    None => break if opts.follow { LogsEndReason::Stopped } else { LogsEndReason::Ended },
+                    Some(Ok(item)) => {
+                        if let Some((s, bytes)) = frame_parts(item) {
+                            asm.push(s, &bytes, &mut batch);
+                            last_frame = Instant::now();
+                        }
+                        if batch.len() >= BATCH_LINES {
+                            send(&mut batch, &mut sent, &mut last_ts);
+                        }
+                    }
+                    Some(Err(e)) => {
+                        let e = self.err(e);
+                        match e {
+                            EngineError::DaemonUnreachable { .. } | EngineError::Other(_) => {
+                                break LogsEndReason::DaemonLost
+                            }
+                            EngineError::NotFound(_) => break LogsEndReason::Removed,
+                            e => return Err(e),
+                        }
+                    }
+                },
+                _ = tick.tick() => {
+                    if asm.has_partial() && last_frame.elapsed() >= PARTIAL_FLUSH {
+                        asm.flush(&mut batch);
+                    }
+                    send(&mut batch, &mut sent, &mut last_ts);
+                }
+            }
+        };
+        if reason != LogsEndReason::Cancelled {
+            asm.flush(&mut batch);
+        }
+        send(&mut batch, &mut sent, &mut last_ts);
+        let reason = match reason {
+            LogsEndReason::Stopped => {
+                match self
+                    .docker
+                    .inspect_container(
+                        id,
+                        None::<bollard::query_parameters::InspectContainerOptions>,
+                    )
+                    .await
+                {
+                    Ok(_) => LogsEndReason::Stopped,
+                    Err(e) => match self.err(e) {
+                        EngineError::NotFound(_) => LogsEndReason::Removed,
+                        _ => LogsEndReason::DaemonLost,
+                    },
+                }
+            }
+            r => r,
+        };
+        Ok(LogsEnd {
+            reason,
+            lines: sent,
+            last_timestamp: last_ts,
+        })
+    }
+
+    /// Writes a container's whole log to `path` as the CLI shows it (`docker logs [-t]`), stdout
+    /// and stderr interleaved; streamed, never held in memory. Returns the lines written.
+    pub async fn save_container_logs(
+        &self,
+        id: &str,
+        path: &Path,
+        timestamps: bool,
+        cancel: &CancellationToken,
+    ) -> Result<u64> {
+        let file = std::fs::File::create(path).map_err(|e| {
+            EngineError::invalid("path", format!("Cannot write {}: {e}", path.display()))
+        })?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let opts = LogOptions {
+            tail: None,
+            follow: false,
+            since: None,
+        };
+        let mut written = 0u64;
+        let mut io_err: Option<std::io::Error> = None;
+        let end = self
+            .container_logs(id, &opts, cancel, |lines| {
+                for l in lines {
+                    if io_err.is_some() {
+                        return;
+                    }
+                    let r = if timestamps {
+                        writeln!(out, "{} {}", l.timestamp.as_deref().unwrap_or(""), l.text)
+                    } else {
+                        writeln!(out, "{}", l.text)
+                    };
+                    match r {
+                        Ok(()) => written += 1,
+                        Err(e) => io_err = Some(e),
+                    }
+                }
+            })
+            .await;
+        let flushed = out.flush();
+        let fail = |e: std::io::Error| {
+            let _ = std::fs::remove_file(path);
+            EngineError::Failed(format!("Writing {} failed: {e}", path.display()))
+        };
+        if let Some(e) = io_err {
+            return Err(fail(e));
+        }
+        flushed.map_err(fail)?;
+        match end {
+            Ok(end) if end.reason == LogsEndReason::Cancelled => {
+                let _ = std::fs::remove_file(path);
+                Err(EngineError::Cancelled)
+            }
+            Ok(end) if end.reason == LogsEndReason::DaemonLost => {
+                let _ = std::fs::remove_file(path);
+                Err(EngineError::Failed(
+                    "The connection to Docker broke while the log was written.".into(),
+                ))
+            }
+            Ok(_) => Ok(written),
+            Err(e) => {
+                let _ = std::fs::remove_file(path);
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TS1: &str = "2024-05-01T10:00:00.000000001Z";
+    const TS2: &str = "2024-05-01T10:00:00.000000002Z";
+
+    fn frame(ts: &str, body: &str) -> Vec<u8> {
+        format!("{ts} {body}").into_bytes()
+    }
+
+    fn texts(lines: &[LogLine]) -> Vec<&str> {
+        lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn whole_frames_are_lines() {
+        let mut a = LineAssembler::new(None);
+        let mut out = Vec::new();
+        a.push(LogStream::Stdout, &frame(TS1, "hello\r\n"), &mut out);
+        a.push(LogStream::Stderr, &frame(TS2, "oops\n"), &mut out);
+        assert_eq!(texts(&out), ["hello", "oops"]);
+        assert_eq!(out[0].timestamp.as_deref(), Some(TS1));
+        assert_eq!(out[1].stream, LogStream::Stderr);
+        assert!(!a.has_partial());
+    }
+
+    #[test]
+    fn pieces_split_at_16k_are_joined_with_the_first_timestamp() {
+        let long = "x".repeat(40_000);
+        let mut a = LineAssembler::new(None);
+        let mut out = Vec::new();
+        let (p1, rest) = long.split_at(16_384);
+        let (p2, p3) = rest.split_at(16_384);
+        a.push(LogStream::Stdout, &frame(TS1, p1), &mut out);
+        // A stderr line in between does not break the stdout one.
+        a.push(LogStream::Stderr, &frame(TS1, "err\n"), &mut out);
+        a.push(LogStream::Stdout, &frame(TS2, p2), &mut out);
+        assert_eq!(texts(&out), ["err"]);
+        assert!(a.has_partial());
+        a.push(LogStream::Stdout, &frame(TS2, &format!("{p3}\n")), &mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].text, long);
+        assert_eq!(out[1].timestamp.as_deref(), Some(TS1));
+    }
+
+    #[test]
+    fn a_line_with_no_newline_comes_out_on_flush() {
+        let mut a = LineAssembler::new(None);
+        let mut out = Vec::new();
+        a.push(LogStream::Stdout, &frame(TS1, "prompt> "), &mut out);
+        assert!(out.is_empty());
+        a.flush(&mut out);
+        assert_eq!(texts(&out), ["prompt> "]);
+        assert!(!a.has_partial());
+    }
+
+    #[test]
+    fn lines_already_seen_are_dropped_after_a_reconnect() {
+        let mut a = LineAssembler::new(Some(TS1.to_owned()));
+        let mut out = Vec::new();
+        a.push(LogStream::Stdout, &frame(TS1, "old\n"), &mut out);
+        a.push(LogStream::Stdout, &frame(TS2, "new\n"), &mut out);
+        assert_eq!(texts(&out), ["new"]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_lost() {
+        let mut a = LineAssembler::new(None);
+        let mut out = Vec::new();
+        let mut f = format!("{TS1} a").into_bytes();
+        f.extend_from_slice(&[0xff, b'b', b'\n']);
+        a.push(LogStream::Stdout, &f, &mut out);
+        assert_eq!(out[0].text, "a\u{fffd}b");
+    }
+
+    #[test]
+    fn frames_without_timestamps_still_work() {
+        let mut a = LineAssembler::new(None);
+        let mut out = Vec::new();
+        a.push(LogStream::Stdout, b"one\ntwo\n", &mut out);
+        assert_eq!(texts(&out), ["one", "two"]);
+        assert_eq!(out[0].timestamp, None);
+    }
+
+    #[test]
+    fn unix_seconds_of_timestamps() {
+        assert_eq!(unix_seconds("1970-01-01T00:00:00.000000000Z"), Some(0));
+        assert_eq!(
+            unix_seconds("2024-05-01T10:00:00.123456789Z"),
+            Some(1_714_557_600)
+        );
+        assert_eq!(unix_seconds("2000-03-01T00:00:01Z"), Some(951_868_801));
+        assert_eq!(unix_seconds("yesterday"), None);
+    }
+
+    proptest! {
+        /// However the daemon cuts the text into frames, the lines come out as written.
+        #[test]
+        fn any_framing_gives_the_same_lines(
+            lines in proptest::collection::vec("[a-z \u{e9}\u{1F600}]{0,40}", 1..20),
+            cuts in proptest::collection::vec(1usize..50, 1..40),
+        ) {
+            let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            let bytes = text.as_bytes();
+            let mut a = LineAssembler::new(None);
+            let mut out = Vec::new();
+            let mut at = 0;
+            let mut i = 0;
+            while at < bytes.len() {
+                let n = cuts[i % cuts.len()].min(bytes.len() - at);
+                let mut f = format!("{TS1} ").into_bytes();
+                f.extend_from_slice(&bytes[at..at + n]);
+                a.push(LogStream::Stdout, &f, &mut out);
+                at += n;
+                i += 1;
+            }
+            a.flush(&mut out);
+            let got: Vec<String> = out.into_iter().map(|l| l.text).collect();
+            prop_assert_eq!(got, lines);
+        }
+    }
+}
