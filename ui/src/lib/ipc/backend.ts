@@ -31,6 +31,7 @@ import type {
   PushResult,
   Settings,
 } from "./bindings";
+import type { RunCheck, RunOutcome, RunOutput, RunSpec } from "../features/run/types";
 
 /**
  * Build options with every field present. The Rust side fills missing fields with defaults
@@ -137,6 +138,32 @@ export interface Backend {
   commandLine(command: DockerCommand): Promise<string>;
   /** Files dragged over or dropped on the window. */
   onDrop(cb: (e: DropEvent) => void): Promise<() => void>;
+
+  // --- run a container ---
+  /**
+   * Validates without creating anything; the exact `docker run` line and the risky options to
+   * confirm. Throws InvalidInput with `field` (e.g. "ports[2]", "volumes[0].source",
+   * "env[1].key", "restart", "name", "image").
+   */
+  containerRunCheck(spec: RunSpec): Promise<RunCheck>;
+  /** A pasted `docker run …` line → spec. Throws InvalidInput (field "line", "env" or "restart"). */
+  containerRunParse(line: string): Promise<RunSpec>;
+  /**
+   * Creates and starts. `acceptRisks` must be true when check reported risks. Attached
+   * (detach=false, tty=false) runs stream output through onOutput and resolve when the container
+   * exits. Throws ImageNotLocal (offer to pull), Conflict (name in use / port in use — nothing
+   * is left behind), InvalidInput. Cancellable with `opCancel(op)` (stops the container).
+   */
+  containerRun(
+    op: string,
+    spec: RunSpec,
+    acceptRisks: boolean,
+    onOutput: (o: RunOutput) => void,
+  ): Promise<RunOutcome>;
+  /** OS folder picker for a bind mount source; null when cancelled. */
+  pickFolder(): Promise<string | null>;
+  /** OS file picker (an env file); null when cancelled. */
+  pickFile(): Promise<string | null>;
 }
 
 /**
@@ -161,7 +188,7 @@ export function isIpcError(e: unknown): e is IpcError {
 let opCounter = 0;
 
 /** A fresh id for a cancellable operation: `build-3-1732760000000`. */
-export function newOpId(kind: "build" | "scan" | "pull" | "push"): string {
+export function newOpId(kind: "build" | "scan" | "pull" | "push" | "run"): string {
   opCounter += 1;
   return `${kind}-${opCounter}-${Date.now()}`;
 }

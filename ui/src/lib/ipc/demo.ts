@@ -7,6 +7,7 @@
 //   ?page=registries&empty=1   ?page=registries&dialog=login&registry=…&user=…&password=wrong
 //   ?page=registries&dialog=logout&registry=docker.io
 //   ?page=build&demo=form|running|pull|done|failed|badtag|empty   ?dialog=tag&target=…   ?drop=1 (the drag overlay)
+//   ?page=images&demo=run (the Run dialog, filled, with a risk)&step=confirm|exited|attached|missing
 // Dragging a file or folder from the desktop onto the page simulates a drop.
 
 import { buildOptions, container, image, MockBackend, SAMPLE_REGISTRIES } from "./mock";
@@ -186,6 +187,26 @@ function simulateDrops(b: MockBackend) {
   });
 }
 
+/** The Run dialog, filled from a pasted line (with a risk); `step` goes on from there. */
+async function demoRun(model: AppModel, step: string | null) {
+  const lines: Record<string, string> = {
+    exited: `docker run -d --name migrate busybox sh -c "echo connecting to db:5432; echo error: connection refused; exit 2"`,
+    attached: "docker run --rm hello-world",
+    missing: "docker run -d -p 6379:6379 missing:latest",
+  };
+  model.runImage("nginx:1.27");
+  const run = model.run;
+  if (!run) return;
+  await run.paste(
+    lines[step ?? ""] ??
+      "docker run -d --name site -p 8080:80 -p 127.0.0.1:8443:443 -v /home/me/site:/usr/share/nginx/html:ro -v nginx-cache:/var/cache/nginx -e TZ=Europe/Paris -e NGINX_ENTRYPOINT_QUIET_LOGS=1 --restart unless-stopped --privileged nginx:1.27",
+  );
+  if (!step) return;
+  await sleep(400);
+  (await waitFor("[data-testid=run-submit]:not([disabled])"))?.click();
+  if (step === "missing") (await waitFor("[data-testid=run-pull]"))?.click();
+}
+
 export async function startDemo(model: AppModel, b: MockBackend, params: URLSearchParams) {
   simulateDrops(b);
   const page = params.get("page") as PageId | null;
@@ -272,6 +293,7 @@ export async function startDemo(model: AppModel, b: MockBackend, params: URLSear
   }
 
   const demo = params.get("demo");
+  if (demo === "run") await demoRun(model, params.get("step"));
   if (page === "build" && demo && demo !== "empty") {
     const build = model.build;
     await build.openPath("/home/me/projects/webapp");

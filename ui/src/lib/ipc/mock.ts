@@ -37,6 +37,8 @@ import type {
 } from "./backend";
 import type { EngineInfo, Settings } from "./bindings";
 import { isHub, normalizeRegistry, registryOf } from "../registry";
+import type { RunCheck, RunOutcome, RunOutput, RunSpec } from "../features/run/types";
+import { checkRunSpec, generatedName, hostPort, parseRunLine, runScript } from "./mock-run";
 
 export const sampleInfo: EngineInfo = {
   host: "unix:///var/run/docker.sock",
@@ -1187,6 +1189,129 @@ export class MockBackend implements Backend {
     } finally {
       this.ops.delete(op);
     }
+  }
+
+  // --- run a container ---------------------------------------------------------------------
+
+  /** What `pickFolder` and `pickFile` return (null: the picker was closed). */
+  pickFolderPath: string | null = "/home/me/projects/webapp/data";
+  pickFilePath: string | null = "/home/me/projects/webapp/.env";
+  private runCount = 0;
+
+  async containerRunCheck(spec: RunSpec): Promise<RunCheck> {
+    this.enter("containerRunCheck", spec);
+    return checkRunSpec(spec);
+  }
+
+  async containerRunParse(line: string): Promise<RunSpec> {
+    this.enter("containerRunParse", line);
+    return parseRunLine(line);
+  }
+
+  /**
+   * Images named `missing…` are not local until pulled. The pretend container prints and exits
+   * as its command says (`sh -c "echo hi; exit 3"`, `sleep 1d`…; see `runScript`).
+   */
+  async containerRun(
+    op: string,
+    spec: RunSpec,
+    acceptRisks: boolean,
+    onOutput: (o: RunOutput) => void,
+  ): Promise<RunOutcome> {
+    this.enter("containerRun", op, structuredClone(spec), acceptRisks);
+    const check = checkRunSpec(spec);
+    if (check.risks.length && !acceptRisks)
+      throw err("InvalidInput", "This run has risky options: confirm them first.");
+    this.needConnected();
+    if (/^missing(:|$)/.test(spec.image) && !this.findImage(spec.image))
+      throw err(
+        "ImageNotLocal",
+        `The image ${familiar(spec.image)} is not on this engine: pull it, then run again.`,
+      );
+    if (spec.name && this.containers.some((c) => c.name === spec.name))
+      throw err(
+        "Conflict",
+        `The name “${spec.name}” is already in use by another container: choose another name, or remove that container first.`,
+        "name",
+      );
+    for (const p of spec.ports) {
+      const port = hostPort(p);
+      const holder = this.containers.find(
+        (c) => c.state === "running" && c.ports.some((x) => x.publicPort === port),
+      );
+      if (port !== null && holder)
+        throw err(
+          "Conflict",
+          `Port ${port} is already in use (by ${holder.name}): choose another host port.`,
+        );
+    }
+    const run = this.begin(op);
+    const name = spec.name ?? generatedName(this.runCount++);
+    const id = hex(`${name}${Date.now()}`);
+    const c = container({
+      id,
+      name,
+      image: spec.image,
+      command: spec.command.join(" "),
+      status: "Up Less than a second",
+      created: Math.floor(Date.now() / 1000),
+      ports: spec.ports.flatMap((p) => {
+        const host = hostPort(p);
+        const inner = Number(/(\d+)(?:-\d+)?(?:\/\w+)?$/.exec(p)?.[1]);
+        return host === null
+          ? []
+          : [{ ip: "0.0.0.0", privatePort: inner, publicPort: host, protocol: "tcp" }];
+      }),
+    });
+    this.containers.unshift(c);
+    this.emitChange({ scope: "container", action: "start", id });
+    const script = runScript(spec);
+    const exited = (code: number) => {
+      c.state = "exited";
+      c.status = `Exited (${code}) Less than a second ago`;
+      if (spec.remove) this.containers = this.containers.filter((x) => x !== c);
+      this.emitChange({ scope: "container", action: "die", id, exitCode: code });
+    };
+    try {
+      if (spec.detach) {
+        await this.wait();
+        if (script.code === null) return { id, name, exited: null };
+        exited(script.code);
+        return { id, name, exited: { code: script.code, lastLines: script.lines.slice(-20) } };
+      }
+      for (const text of script.lines) {
+        await this.wait();
+        this.check(run);
+        onOutput({
+          lines: [
+            { stream: /error|fail/i.test(text) ? "stderr" : "stdout", timestamp: null, text },
+          ],
+        });
+      }
+      if (script.code === null) {
+        for (;;) {
+          await this.wait();
+          this.check(run);
+        }
+      }
+      exited(script.code);
+      return { id, name, exited: { code: script.code, lastLines: script.lines.slice(-20) } };
+    } catch (e) {
+      if ((e as IpcError).code === "Cancelled") exited(137);
+      throw e;
+    } finally {
+      this.ops.delete(op);
+    }
+  }
+
+  async pickFolder(): Promise<string | null> {
+    this.enter("pickFolder");
+    return this.pickFolderPath;
+  }
+
+  async pickFile(): Promise<string | null> {
+    this.enter("pickFile");
+    return this.pickFilePath;
   }
 
   /** True while an operation by that id runs. */

@@ -24,6 +24,10 @@ function channel<T>(cb: (m: T) => void): Channel<T> {
   return ch;
 }
 
+async function notWired(): Promise<never> {
+  throw { code: "Other", message: "not wired yet", field: null };
+}
+
 export const tauriBackend: Backend = {
   settingsGet: () => commands.settingsGet(),
   settingsSet: async (settings) => unwrap(await commands.settingsSet(settings)),
@@ -63,4 +67,11 @@ export const tauriBackend: Backend = {
   opCancel: (op) => commands.opCancel(op),
   commandLine: async (command) => unwrap(await commands.commandLine(command)),
   onDrop: (cb) => listen<DropEvent>(EVENT_DROP, (e) => cb(e.payload)),
+
+  // Run a container: the commands are not generated yet.
+  containerRunCheck: notWired,
+  containerRunParse: notWired,
+  containerRun: notWired,
+  pickFolder: notWired,
+  pickFile: notWired,
 };

@@ -19,6 +19,7 @@ import type { PageId } from "../features/shell/pages";
 import { BuildModel } from "../features/build/model.svelte";
 import { PullRun } from "../features/images/pull.svelte";
 import { PushRun } from "../features/images/push.svelte";
+import { RunForm } from "../features/run/model.svelte";
 
 export interface Notice {
   id: number;
@@ -36,6 +37,8 @@ export class AppModel {
   notice = $state<Notice | null>(null);
   /** An image the Images page should select when it shows it (set by "Show image"). */
   imageFocus = $state<string | null>(null);
+  /** The Run dialog's form while it is open (App renders the dialog when set). */
+  run = $state<RunForm | null>(null);
   readonly containers: LiveList<ContainerSummary>;
   readonly images: LiveList<ImageSummary>;
   readonly build: BuildModel;
@@ -135,6 +138,27 @@ export class AppModel {
   showImage(imageId: string): void {
     this.imageFocus = imageId;
     this.page = "images";
+  }
+
+  /** Opens the Run dialog prefilled with `image`. A detached start closes it, says so and shows
+   * the Containers page. */
+  runImage(image: string): void {
+    this.run?.dispose();
+    const form: RunForm = new RunForm(this.backend, image, {
+      pull: this.pull,
+      onStarted: (o) => {
+        if (this.run !== form) return;
+        this.closeRun();
+        this.notify(`Started ${o.name}`);
+        this.page = "containers";
+      },
+    });
+    this.run = form;
+  }
+
+  closeRun(): void {
+    this.run?.dispose();
+    this.run = null;
   }
 
   setShowAll(all: boolean): void {
