@@ -18,8 +18,110 @@ pub fn quote(word: &str) -> String {
     }
 }
 
-fn line(words: &[String]) -> String {
+/// Joins words into one line for `sh`, each quoted by [`quote`].
+pub(crate) fn line(words: &[String]) -> String {
     words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// Splits a pasted shell line into words the way a POSIX `sh` does, without expanding anything
+/// (`$HOME` stays the text `$HOME`): single quotes keep everything literally; double quotes keep
+/// everything but `\$`, `` \` ``, `\"`, `\\` and backslash-newline; outside quotes a backslash
+/// keeps the next character, and backslash-newline joins lines (so a multi-line command pasted
+/// with ` \` continuations reads as one). `#` at the start of a word starts a comment. A
+/// backslash at the very end is ignored (a paste cut after a continuation). CRLF line ends count
+/// as newlines, and a newline outside quotes counts as a space (a shell would end the command
+/// there; a pasted command is often wrapped).
+///
+/// Errors (as text meant for people) for an unclosed quote and for `;`, `|`, `&`, `<`, `>`
+/// outside quotes: those make a shell pipeline or redirection, not one command.
+pub fn split(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    // Whether a word has started: `''` is an empty word, not nothing.
+    let mut in_word = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' | '\n' | '\r' => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            '\\' => match chars.next() {
+                // A line continuation: nothing at all.
+                Some('\n') | None => {}
+                Some('\r') if chars.peek() == Some(&'\n') => {
+                    chars.next();
+                }
+                Some(next) => {
+                    word.push(next);
+                    in_word = true;
+                }
+            },
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(ch) => word.push(ch),
+                        None => return Err(unclosed('\'')),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.peek().copied() {
+                            Some(esc @ ('$' | '`' | '"' | '\\')) => {
+                                chars.next();
+                                word.push(esc);
+                            }
+                            Some('\n') => {
+                                chars.next();
+                            }
+                            Some('\r') => {
+                                chars.next();
+                                if chars.peek() == Some(&'\n') {
+                                    chars.next();
+                                } else {
+                                    word.push_str("\\\r");
+                                }
+                            }
+                            _ => word.push('\\'),
+                        },
+                        Some(ch) => word.push(ch),
+                        None => return Err(unclosed('"')),
+                    }
+                }
+            }
+            '#' if !in_word => {
+                // A comment runs to the end of the line.
+                while chars.peek().is_some_and(|&ch| ch != '\n') {
+                    chars.next();
+                }
+            }
+            ';' | '|' | '&' | '<' | '>' => {
+                return Err(format!(
+                    "The line has a “{c}” outside quotes, which makes it more than one command for a shell. Paste only the docker command (or put the text in quotes)."
+                ));
+            }
+            _ => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
+}
+
+fn unclosed(q: char) -> String {
+    format!("A {q} quote is opened but never closed; add the closing {q}.")
 }
 
 fn s(x: &str) -> String {
@@ -181,6 +283,80 @@ mod tests {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect()
+    }
+
+    /// What `sh` makes of a line (no expansions happen in these inputs).
+    fn sh_words(line: &str) -> Vec<String> {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("set -f; set -- {line}\nprintf '%s\\0' \"$@\""))
+            .output()
+            .expect("sh");
+        let text = String::from_utf8(out.stdout).expect("utf8");
+        let mut words: Vec<String> = text.split('\0').map(str::to_owned).collect();
+        words.pop();
+        words
+    }
+
+    #[test]
+    fn split_agrees_with_sh() {
+        for line in [
+            "plain words  here",
+            "a 'b c' \"d \\\"e\\\" \\$f \\\\ \\x\" g\\ h",
+            "docker run \\\n  -d \\\n  nginx",
+            "x '' \"\" y",
+            "\"a\\\nb\"",
+            "'it'\\''s'",
+            "a#b # a comment",
+            "-x -- --y",
+            "a \\# b",
+            "'multi\nline' \"tab\there\"",
+            "ünï 'cödé'",
+            "\\'quote\\\" ",
+        ] {
+            assert_eq!(split(line).as_deref(), Ok(&sh_words(line)[..]), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn split_keeps_dollars_and_handles_crlf() {
+        assert_eq!(
+            split("-v \"$HOME/site\":/x $USER").expect("split"),
+            ["-v", "$HOME/site:/x", "$USER"]
+        );
+        assert_eq!(
+            split("docker run \\\r\n  -d nginx\r\n").expect("split"),
+            ["docker", "run", "-d", "nginx"]
+        );
+        assert_eq!(split("a \\").expect("split"), ["a"]);
+        assert_eq!(split("").expect("split"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn split_refuses_unclosed_quotes_and_operators() {
+        assert!(split("a 'b").unwrap_err().contains("never closed"));
+        assert!(split("a \"b").unwrap_err().contains("never closed"));
+        let e = split("docker run nginx | tee x").unwrap_err();
+        assert!(e.contains("“|”"), "{e}");
+        assert!(split("a && b").is_err());
+        assert_eq!(split("'a;b|c'").expect("split"), ["a;b|c"]);
+    }
+
+    #[test]
+    fn quote_then_split_is_identity() {
+        for word in [
+            "",
+            "plain",
+            "it's",
+            "a\"b",
+            "$x",
+            "new\nline",
+            "\\",
+            "#x",
+            "a b",
+        ] {
+            assert_eq!(split(&quote(word)).expect("split"), [word], "{word:?}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod exec;
 pub mod logs;
 pub mod ops;
+pub mod spec;
 pub mod stats;
 
 use bollard::models::PortSummaryTypeEnum;
