@@ -5,6 +5,7 @@
 // narrowed below).
 export type * from "./bindings";
 export type { Source as CredentialSource } from "./bindings";
+import type { LogLine, LogOptions, LogsEnd } from "../features/containers/logs/types";
 import type {
   BuildOptions as GeneratedBuildOptions,
   BuildRecord as GeneratedBuildRecord,
@@ -132,6 +133,15 @@ export interface Backend {
   dockerfileInfo(contextId: string, dockerfile: string): Promise<DockerfileInfo>;
   /** Newest first. */
   buildHistory(): Promise<BuildRecord[]>;
+  /** Streams a container's logs in batches (Rust batches every ~50 ms); cancel with opCancel(op). Resolves when the stream ends. */
+  containerLogs(
+    op: string,
+    id: string,
+    options: LogOptions,
+    onBatch: (lines: LogLine[]) => void,
+  ): Promise<LogsEnd>;
+  /** Asks where to save (OS dialog) and writes the container's whole log there from the daemon; null when the user cancelled. */
+  containerLogsSave(id: string, timestamps: boolean): Promise<string | null>;
   /** False when no operation runs under that id (it already ended). */
   opCancel(op: string): Promise<boolean>;
   /** The `docker …` line behind an operation. */
@@ -188,7 +198,9 @@ export function isIpcError(e: unknown): e is IpcError {
 let opCounter = 0;
 
 /** A fresh id for a cancellable operation: `build-3-1732760000000`. */
-export function newOpId(kind: "build" | "scan" | "pull" | "push" | "run"): string {
+export function newOpId(
+  kind: "build" | "scan" | "pull" | "push" | "logs" | "exec" | "stats" | "run",
+): string {
   opCounter += 1;
   return `${kind}-${opCounter}-${Date.now()}`;
 }

@@ -8,6 +8,7 @@
 //   ?page=registries&dialog=logout&registry=docker.io
 //   ?page=build&demo=form|running|pull|done|failed|badtag|empty   ?dialog=tag&target=…   ?drop=1 (the drag overlay)
 //   ?page=images&demo=run (the Run dialog, filled, with a risk)&step=confirm|exited|attached|missing
+//   ?page=containers&demo=logs (the log viewer, following)&search=…&wrap=1&pause=1&hostile=1&dropped=1
 // Dragging a file or folder from the desktop onto the page simulates a drop.
 
 import { buildOptions, container, image, MockBackend, SAMPLE_REGISTRIES } from "./mock";
@@ -212,6 +213,11 @@ export async function startDemo(model: AppModel, b: MockBackend, params: URLSear
   const page = params.get("page") as PageId | null;
   if (page) model.page = page;
   if (params.get("drop")) model.dragging = true;
+
+  if (page === "containers" && params.get("demo") === "logs") {
+    const { showLogsDemo } = await import("../features/containers/logs/demo");
+    await showLogsDemo(b, params);
+  }
 
   if (page === "registries") {
     if (params.get("empty")) b.registries = [];

@@ -37,6 +37,8 @@ import type {
 } from "./backend";
 import type { EngineInfo, Settings } from "./bindings";
 import { isHub, normalizeRegistry, registryOf } from "../registry";
+import type { LogLine, LogOptions, LogsEnd } from "../features/containers/logs/types";
+import { MockLogs } from "./mock-logs";
 import type { RunCheck, RunOutcome, RunOutput, RunSpec } from "../features/run/types";
 import { checkRunSpec, generatedName, hostPort, parseRunLine, runScript } from "./mock-run";
 
@@ -968,8 +970,33 @@ export class MockBackend implements Backend {
     return this.history.map((r) => structuredClone(r));
   }
 
+  // --- container logs (mock-logs.ts) -------------------------------------------------------
+
+  /** Logs: history size, follow rate, what a save returns; `logs.push`/`logs.end` for tests. */
+  readonly logs = new MockLogs();
+
+  async containerLogs(
+    op: string,
+    id: string,
+    options: LogOptions,
+    onBatch: (lines: LogLine[]) => void,
+  ): Promise<LogsEnd> {
+    this.enter("containerLogs", op, id, options);
+    this.needConnected();
+    return this.logs.stream(op, MockLogs.find(this.containers, id), options, onBatch);
+  }
+
+  async containerLogsSave(id: string, timestamps: boolean): Promise<string | null> {
+    this.enter("containerLogsSave", id, timestamps);
+    this.needConnected();
+    const c = MockLogs.find(this.containers, id);
+    await this.wait();
+    return this.logs.savePath ? this.logs.savePath(c) : null;
+  }
+
   async opCancel(op: string): Promise<boolean> {
     this.log.push({ method: "opCancel", args: [op] });
+    if (this.logs.cancel(op)) return true;
     const o = this.ops.get(op);
     if (!o) return false;
     o.cancelled = true;

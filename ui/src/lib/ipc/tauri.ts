@@ -65,6 +65,12 @@ export const tauriBackend: Backend = {
   buildHistory: async () =>
     (await commands.buildHistory()).map((r) => ({ ...r, options: fullOptions(r.options) })),
   opCancel: (op) => commands.opCancel(op),
+  containerLogs: async () => {
+    throw { code: "Other", message: "not wired yet" };
+  },
+  containerLogsSave: async () => {
+    throw { code: "Other", message: "not wired yet" };
+  },
   commandLine: async (command) => unwrap(await commands.commandLine(command)),
   onDrop: (cb) => listen<DropEvent>(EVENT_DROP, (e) => cb(e.payload)),
 
