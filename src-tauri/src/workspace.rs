@@ -83,6 +83,27 @@ pub struct Workspace {
     history_file: Mutex<Option<PathBuf>>,
     /// Held across snapshot, write and rename, so saves never interleave or land out of order.
     saving: Mutex<()>,
+    /// Open terminals by operation id: where their input goes.
+    terminals: Mutex<HashMap<String, tokio::sync::mpsc::Sender<TerminalInput>>>,
+}
+
+/// What the UI sends to an open terminal.
+#[derive(Debug)]
+pub enum TerminalInput {
+    Data(Vec<u8>),
+    Resize(u16, u16),
+}
+
+/// Unregisters a terminal when its command ends.
+pub struct TerminalGuard<'a> {
+    ws: &'a Workspace,
+    id: String,
+}
+
+impl Drop for TerminalGuard<'_> {
+    fn drop(&mut self) {
+        lock(&self.ws.terminals).remove(&self.id);
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -207,6 +228,30 @@ impl Workspace {
     }
 
     /// Cancels a running operation; false when there is none by that id (it already ended).
+    /// Makes a terminal reachable by its operation id while the guard lives.
+    pub fn register_terminal(
+        &self,
+        id: &str,
+        tx: tokio::sync::mpsc::Sender<TerminalInput>,
+    ) -> TerminalGuard<'_> {
+        lock(&self.terminals).insert(id.to_owned(), tx);
+        TerminalGuard {
+            ws: self,
+            id: id.to_owned(),
+        }
+    }
+
+    /// Sends input to an open terminal; NotFound when it has ended.
+    pub async fn terminal_send(&self, id: &str, msg: TerminalInput) -> Result<(), EngineError> {
+        let tx = lock(&self.terminals).get(id).cloned();
+        let Some(tx) = tx else {
+            return Err(EngineError::NotFound("This terminal has closed.".into()));
+        };
+        tx.send(msg)
+            .await
+            .map_err(|_| EngineError::NotFound("This terminal has closed.".into()))
+    }
+
     pub fn cancel(&self, id: &str) -> bool {
         match lock(&self.ops).get(id) {
             Some(t) => {

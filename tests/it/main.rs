@@ -6,6 +6,7 @@
 mod support;
 
 mod build;
+mod containers;
 mod e2e_build;
 mod e2e_live_list;
 mod e2e_registries;

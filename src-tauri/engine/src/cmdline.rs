@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::build::run::BuildOptions;
+use crate::container::ops::ContainerAction;
 
 /// Quotes one word for `sh`: left bare when it is made only of safe characters, otherwise in
 /// single quotes (a `'` inside becomes `'\''`).
@@ -265,6 +266,109 @@ pub fn logout(registry: &str) -> String {
     line(&w)
 }
 
+/// `docker stop web db`, `docker rm -f -v web`, … for one action on several containers.
+pub fn container_action(names: &[String], action: &ContainerAction) -> String {
+    let mut w = vec![s("docker")];
+    match action {
+        ContainerAction::Start => w.push(s("start")),
+        ContainerAction::Stop { timeout } | ContainerAction::Restart { timeout } => {
+            w.push(s(if matches!(action, ContainerAction::Stop { .. }) {
+                "stop"
+            } else {
+                "restart"
+            }));
+            if let Some(t) = timeout {
+                w.push(s("--time"));
+                w.push(t.to_string());
+            }
+        }
+        ContainerAction::Kill { signal } => {
+            w.push(s("kill"));
+            if let Some(sig) = signal.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+                w.push(s("--signal"));
+                w.push(sig.to_owned());
+            }
+        }
+        ContainerAction::Pause => w.push(s("pause")),
+        ContainerAction::Unpause => w.push(s("unpause")),
+        ContainerAction::Remove { force, volumes } => {
+            w.push(s("rm"));
+            if *force {
+                w.push(s("--force"));
+            }
+            if *volumes {
+                w.push(s("--volumes"));
+            }
+        }
+    }
+    w.extend(names.iter().cloned());
+    line(&w)
+}
+
+pub fn rename_container(name: &str, new_name: &str) -> String {
+    line(&[
+        s("docker"),
+        s("rename"),
+        s(name),
+        new_name.trim().to_owned(),
+    ])
+}
+
+pub fn prune_containers() -> String {
+    line(&[s("docker"), s("container"), s("prune"), s("--force")])
+}
+
+pub fn inspect_container(name: &str) -> String {
+    line(&[s("docker"), s("container"), s("inspect"), s(name)])
+}
+
+pub fn commit(
+    container: &str,
+    reference: &str,
+    message: Option<&str>,
+    author: Option<&str>,
+) -> String {
+    let mut w = vec![s("docker"), s("commit")];
+    if let Some(a) = author.map(str::trim).filter(|x| !x.is_empty()) {
+        w.push(s("--author"));
+        w.push(a.to_owned());
+    }
+    if let Some(m) = message.map(str::trim).filter(|x| !x.is_empty()) {
+        w.push(s("--message"));
+        w.push(m.to_owned());
+    }
+    w.push(s(container));
+    w.push(reference.trim().to_owned());
+    line(&w)
+}
+
+pub fn logs(container: &str, tail: Option<u32>, timestamps: bool, follow: bool) -> String {
+    let mut w = vec![s("docker"), s("logs")];
+    if let Some(n) = tail {
+        w.push(s("--tail"));
+        w.push(n.to_string());
+    }
+    if timestamps {
+        w.push(s("--timestamps"));
+    }
+    if follow {
+        w.push(s("--follow"));
+    }
+    w.push(s(container));
+    line(&w)
+}
+
+pub fn exec(container: &str, command: &[String]) -> String {
+    let mut w = vec![s("docker"), s("exec"), s("-it"), s(container)];
+    w.extend(command.iter().cloned());
+    line(&w)
+}
+
+/// `docker cp web:/etc/nginx /home/me/out` or the other way round.
+pub fn cp(from: &str, to: &str) -> String {
+    line(&[s("docker"), s("cp"), s(from), s(to)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,5 +531,33 @@ mod tests {
         assert_eq!(login("docker.io", "alice"), "docker login -u alice");
         assert_eq!(logout("ghcr.io"), "docker logout ghcr.io");
         assert_eq!(push("localhost:5000/a:1"), "docker push localhost:5000/a:1");
+    }
+
+    #[test]
+    fn container_lines() {
+        let names = vec!["web".to_owned(), "my db".to_owned()];
+        assert_eq!(
+            container_action(&names, &ContainerAction::Stop { timeout: Some(5) }),
+            "docker stop --time 5 web 'my db'"
+        );
+        assert_eq!(
+            container_action(
+                &names[..1],
+                &ContainerAction::Remove {
+                    force: true,
+                    volumes: true
+                }
+            ),
+            "docker rm --force --volumes web"
+        );
+        assert_eq!(
+            commit("web", "me/web:v2", Some("it's done"), None),
+            "docker commit --message 'it'\\''s done' web me/web:v2"
+        );
+        assert_eq!(
+            logs("web", Some(100), true, true),
+            "docker logs --tail 100 --timestamps --follow web"
+        );
+        assert_eq!(exec("web", &["sh".to_owned()]), "docker exec -it web sh");
     }
 }

@@ -26,6 +26,9 @@ pub enum EngineError {
     Conflict(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// A run needs an image that is not on the engine: the UI offers to pull it.
+    #[error("{0}")]
+    ImageNotLocal(String),
     #[error("Cancelled")]
     Cancelled,
     /// An operation the daemon accepted and then reported as failed in its stream (a build step,
@@ -50,6 +53,7 @@ impl EngineError {
             Self::NotFound(_) => "NotFound",
             Self::Conflict(_) => "Conflict",
             Self::Unauthorized(_) => "Unauthorized",
+            Self::ImageNotLocal(_) => "ImageNotLocal",
             Self::Cancelled => "Cancelled",
             Self::Failed(_) => "Failed",
             Self::Api { .. } => "Api",

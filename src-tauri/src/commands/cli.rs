@@ -2,6 +2,7 @@
 
 use dockwright_engine::build::run::BuildOptions;
 use dockwright_engine::cmdline;
+use dockwright_engine::container::ops::ContainerAction;
 use serde::Deserialize;
 use specta::Type;
 use tauri::State;
@@ -52,6 +53,33 @@ pub enum DockerCommand {
     ListImages {
         all: bool,
     },
+    ContainerAction {
+        names: Vec<String>,
+        action: ContainerAction,
+    },
+    RenameContainer {
+        name: String,
+        new_name: String,
+    },
+    PruneContainers,
+    Commit {
+        container: String,
+        reference: String,
+        message: Option<String>,
+        author: Option<String>,
+    },
+    Logs {
+        container: String,
+        tail: Option<u32>,
+        timestamps: bool,
+    },
+    Exec {
+        container: String,
+        command: Vec<String>,
+    },
+    InspectContainer {
+        name: String,
+    },
 }
 
 #[tauri::command]
@@ -74,5 +102,26 @@ pub fn command_line(state: State<'_, AppState>, command: DockerCommand) -> IpcRe
         C::Push { reference } => cmdline::push(&reference),
         C::Login { registry, username } => cmdline::login(&registry, &username),
         C::Logout { registry } => cmdline::logout(&registry),
+        C::ContainerAction { names, action } => cmdline::container_action(&names, &action),
+        C::RenameContainer { name, new_name } => cmdline::rename_container(&name, &new_name),
+        C::PruneContainers => cmdline::prune_containers(),
+        C::Commit {
+            container,
+            reference,
+            message,
+            author,
+        } => cmdline::commit(
+            &container,
+            &reference,
+            message.as_deref(),
+            author.as_deref(),
+        ),
+        C::Logs {
+            container,
+            tail,
+            timestamps,
+        } => cmdline::logs(&container, tail, timestamps, true),
+        C::Exec { container, command } => cmdline::exec(&container, &command),
+        C::InspectContainer { name } => cmdline::inspect_container(&name),
     })
 }

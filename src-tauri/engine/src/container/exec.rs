@@ -33,6 +33,26 @@ pub struct Terminal {
     /// The exec's id, or None for an attach.
     pub exec_id: Option<String>,
     pub container: String,
+    /// A value of `DOCKWRIGHT_TERMINAL` in the exec's environment, unique to it: how
+    /// [`Engine::close_terminal`] finds its processes inside the container.
+    pub tag: String,
+}
+
+/// The environment variable that marks a terminal's processes.
+pub const TERMINAL_TAG_VAR: &str = "DOCKWRIGHT_TERMINAL";
+
+fn new_tag() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}-{nanos:x}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Turns chunks of bytes into text without breaking a character cut between two chunks.
@@ -99,6 +119,7 @@ impl Engine {
                 if command.is_empty() {
                     return Err(EngineError::invalid("command", "Type a command to run."));
                 }
+                let tag = new_tag();
                 let exec = self
                     .docker
                     .create_exec(
@@ -109,7 +130,10 @@ impl Engine {
                             attach_stderr: Some(true),
                             tty: Some(true),
                             cmd: Some(command),
-                            env: Some(vec!["TERM=xterm-256color".to_owned()]),
+                            env: Some(vec![
+                                "TERM=xterm-256color".to_owned(),
+                                format!("{TERMINAL_TAG_VAR}={tag}"),
+                            ]),
                             ..Default::default()
                         },
                     )
@@ -139,6 +163,7 @@ impl Engine {
                     input,
                     exec_id: Some(exec.id),
                     container,
+                    tag,
                 })
             }
             TerminalTarget::Attach => {
@@ -169,6 +194,7 @@ impl Engine {
                     input: r.input,
                     exec_id: None,
                     container,
+                    tag: String::new(),
                 })
             }
         }
@@ -220,6 +246,52 @@ impl Engine {
                 .await
                 .map_err(|e| self.err(e)),
         }
+    }
+
+    /// Ends a terminal's exec when the user closes it. Docker keeps an exec running after its
+    /// client goes, so its processes (found by their [`TERMINAL_TAG_VAR`]) get a hangup, as a
+    /// closed terminal window would give them. This needs `sh` and `grep` in the container; a
+    /// container without them keeps the process (the container is never touched either way).
+    /// True when the exec ended.
+    pub async fn close_terminal(&self, container: &str, exec_id: &str, tag: &str) -> bool {
+        if matches!(self.exec_exit_code(exec_id).await, Ok(Some(_)) | Err(_)) {
+            return true;
+        }
+        if tag.is_empty() || !tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return false;
+        }
+        let script = format!(
+            "for p in /proc/[0-9]*; do grep -qa '{TERMINAL_TAG_VAR}={tag}' \"$p/environ\" 2>/dev/null && kill -HUP \"${{p#/proc/}}\" 2>/dev/null; done; true"
+        );
+        let killer = self
+            .docker
+            .create_exec(
+                container,
+                CreateExecOptions::<String> {
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    cmd: Some(vec!["sh".into(), "-c".into(), script]),
+                    ..Default::default()
+                },
+            )
+            .await;
+        if let Ok(k) = killer {
+            if let Ok(StartExecResults::Attached { mut output, .. }) =
+                self.docker.start_exec(&k.id, None).await
+            {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+                    while output.next().await.is_some() {}
+                })
+                .await;
+            }
+        }
+        for _ in 0..20 {
+            if !matches!(self.exec_exit_code(exec_id).await, Ok(None)) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        false
     }
 
     /// The exit code of a finished exec (None while it runs).

@@ -94,6 +94,8 @@ pub struct LineAssembler {
     pending: [Pending; 2],
     /// Lines at or before this timestamp were already sent.
     after: Option<String>,
+    /// The frames carry no timestamps (an attach): nothing is taken off their start.
+    raw: bool,
 }
 
 /// `2024-05-01T10:00:00.123456789Z ` at the start of a frame: the timestamp and the rest.
@@ -115,6 +117,15 @@ impl LineAssembler {
         Self {
             pending: Default::default(),
             after: after.filter(|s| !s.is_empty()),
+            raw: false,
+        }
+    }
+
+    /// For output without timestamps (an attached run): a line that starts like one stays whole.
+    pub fn raw() -> Self {
+        Self {
+            raw: true,
+            ..Self::default()
         }
     }
 
@@ -127,7 +138,11 @@ impl LineAssembler {
 
     /// Takes one frame (`timestamp SP payload`); pushes every line it completes onto `out`.
     pub fn push(&mut self, stream: LogStream, frame: &[u8], out: &mut Vec<LogLine>) {
-        let (ts, body) = split_timestamp(frame);
+        let (ts, body) = if self.raw {
+            (None, frame)
+        } else {
+            split_timestamp(frame)
+        };
         let p = &mut self.pending[Self::index(stream)];
         if p.bytes.is_empty() && p.timestamp.is_none() {
             p.timestamp = ts.map(str::to_owned);
@@ -524,6 +539,14 @@ mod tests {
         a.push(LogStream::Stdout, b"one\ntwo\n", &mut out);
         assert_eq!(texts(&out), ["one", "two"]);
         assert_eq!(out[0].timestamp, None);
+    }
+
+    #[test]
+    fn raw_output_keeps_what_looks_like_a_timestamp() {
+        let mut a = LineAssembler::raw();
+        let mut out = Vec::new();
+        a.push(LogStream::Stdout, &frame(TS1, "x\n"), &mut out);
+        assert_eq!(out[0].text, format!("{TS1} x"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod exec;
 pub mod logs;
 pub mod ops;
+pub mod run;
 pub mod spec;
 pub mod stats;
 

@@ -1,0 +1,854 @@
+//! Containers against a real daemon: lifecycle one by one and in bulk, rename, prune, inspect,
+//! commit, logs (tail, follow, lines split at 16 KiB, a 10 MB line, a daemon restart), stats,
+//! and terminals.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use dockwright_engine::container::exec::{write_input, TerminalTarget};
+use dockwright_engine::container::logs::{LogLine, LogOptions, LogStream, LogsEndReason};
+use dockwright_engine::container::ops::ContainerAction;
+use futures_util::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::support::{daemon, fixtures, unique};
+
+async fn state(engine: &dockwright_engine::Engine, id: &str) -> String {
+    engine.inspect_container(id).await.unwrap().state
+}
+
+#[tokio::test]
+async fn lifecycle_one_by_one_and_in_bulk() {
+    let Some(d) = daemon::shared() else { return };
+    let docker = d.docker();
+    let engine = d.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    let (a, _) = scope.create_container(&["sleep", "300"]).await;
+    let (b, _) = scope.create_container(&["sleep", "300"]).await;
+    let ids = vec![a.clone(), b.clone()];
+
+    let r = engine
+        .container_action_many(&ids, &ContainerAction::Start)
+        .await
+        .unwrap();
+    assert_eq!(r.done.len(), 2, "{r:?}");
+    assert_eq!(state(&engine, &a).await, "running");
+    // Starting again is not an error.
+    engine
+        .container_action(&a, &ContainerAction::Start)
+        .await
+        .unwrap();
+
+    engine
+        .container_action(&a, &ContainerAction::Pause)
+        .await
+        .unwrap();
+    assert_eq!(state(&engine, &a).await, "paused");
+    let d1 = engine.inspect_container(&a).await.unwrap();
+    assert!(d1.paused && d1.running);
+    engine
+        .container_action(&a, &ContainerAction::Unpause)
+        .await
+        .unwrap();
+
+    // Kill with a named signal; a bad one is refused before any call.
+    let e = engine
+        .container_action(
+            &a,
+            &ContainerAction::Kill {
+                signal: Some("SIGNOPE".into()),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "InvalidInput");
+    assert_eq!(state(&engine, &a).await, "running");
+    engine
+        .container_action(
+            &a,
+            &ContainerAction::Kill {
+                signal: Some("SIGKILL".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(state(&engine, &a).await, "exited");
+    assert_eq!(
+        engine.inspect_container(&a).await.unwrap().exit_code,
+        Some(137)
+    );
+
+    // Restart brings it back; stop with a 1 s timeout (sleep ignores SIGTERM as PID 1).
+    engine
+        .container_action(&a, &ContainerAction::Restart { timeout: Some(1) })
+        .await
+        .unwrap();
+    assert_eq!(state(&engine, &a).await, "running");
+
+    // Bulk stop with one id that does not exist: the others are stopped, that one reports.
+    let mut with_missing = ids.clone();
+    with_missing.push("dw-no-such-container".into());
+    let t0 = std::time::Instant::now();
+    let r = engine
+        .container_action_many(&with_missing, &ContainerAction::Stop { timeout: Some(1) })
+        .await
+        .unwrap();
+    assert_eq!(r.done.len(), 2, "{r:?}");
+    assert_eq!(r.failed.len(), 1);
+    assert_eq!(r.failed[0].id, "dw-no-such-container");
+    assert_eq!(r.failed[0].code, "NotFound");
+    // In parallel: two 1 s timeouts take about 1 s, not 2.
+    assert!(
+        t0.elapsed() < Duration::from_millis(1900),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(state(&engine, &b).await, "exited");
+
+    // Remove in bulk; a running one needs force.
+    engine
+        .container_action(&a, &ContainerAction::Start)
+        .await
+        .unwrap();
+    let r = engine
+        .container_action_many(
+            &ids,
+            &ContainerAction::Remove {
+                force: false,
+                volumes: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.done, vec![b.clone()], "{r:?}");
+    assert_eq!(r.failed[0].code, "Conflict", "{r:?}");
+    let r = engine
+        .container_action_many(
+            &[a.clone()],
+            &ContainerAction::Remove {
+                force: true,
+                volumes: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.done.len(), 1);
+    assert_eq!(
+        engine.inspect_container(&a).await.unwrap_err().code(),
+        "NotFound"
+    );
+    scope.cleanup().await;
+}
+
+#[tokio::test]
+async fn rename_prune_inspect_commit() {
+    let Some(d) = daemon::shared() else { return };
+    let docker = d.docker();
+    let engine = d.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    let (a, a_name) = scope
+        .create_container(&["sh", "-c", "echo hi > /made"])
+        .await;
+    let (_b, b_name) = scope.create_container(&["true"]).await;
+
+    // A bad name and a taken one, both next to the name field.
+    let e = engine.rename_container(&a, "no spaces").await.unwrap_err();
+    assert!(
+        matches!(&e, dockwright_engine::EngineError::InvalidInput { field, .. } if field == "name")
+    );
+    let e = engine.rename_container(&a, &b_name).await.unwrap_err();
+    match &e {
+        dockwright_engine::EngineError::InvalidInput { field, message } => {
+            assert_eq!(field, "name");
+            assert!(message.contains("already in use"), "{message}");
+        }
+        e => panic!("{e:?}"),
+    }
+    let new_name = unique("dw-renamed");
+    engine.rename_container(&a, &new_name).await.unwrap();
+    let details = engine.inspect_container(&a).await.unwrap();
+    assert_eq!(details.name, new_name);
+    assert_ne!(details.name, a_name);
+    assert!(details
+        .labels
+        .iter()
+        .any(|kv| kv.key == dockwright_engine::TEST_LABEL && kv.value == scope.id));
+    assert!(details.raw.contains("\"Config\""));
+    assert_eq!(details.started_at, None, "never started");
+
+    // Run it, then commit what it made.
+    scope.start(&a).await;
+    let mut wait =
+        docker.wait_container(&a, None::<bollard::query_parameters::WaitContainerOptions>);
+    let _ = wait.next().await;
+    let details = engine.inspect_container(&a).await.unwrap();
+    assert_eq!(details.exit_code, Some(0));
+    assert!(details.finished_at.is_some());
+    let tag = format!("{}:committed", unique("dw-commit"));
+    let e = engine
+        .commit_container(&a, "Not A Tag", None, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, dockwright_engine::EngineError::InvalidInput { field, .. } if field == "reference")
+    );
+    let image_id = engine
+        .commit_container(&a, &tag, Some("made a file"), Some("Dockwright tests"))
+        .await
+        .unwrap();
+    let img = engine.inspect_image(&tag).await.unwrap();
+    assert_eq!(img.id, image_id);
+    let hist = engine.image_history(&tag).await.unwrap();
+    assert_eq!(hist[0].comment, "made a file");
+    let _ = fixtures::remove_image(&docker, &tag).await;
+
+    // Prune removes stopped containers (ours among them).
+    let r = engine.prune_containers().await.unwrap();
+    assert!(r.removed.contains(&a), "{r:?}");
+    scope.cleanup().await;
+}
+
+async fn collect_logs(
+    engine: &dockwright_engine::Engine,
+    id: &str,
+    opts: LogOptions,
+) -> (Vec<LogLine>, LogsEndReason, usize) {
+    let mut lines = Vec::new();
+    let mut batches = 0;
+    let end = engine
+        .container_logs(id, &opts, &CancellationToken::new(), |b| {
+            batches += 1;
+            lines.extend(b);
+        })
+        .await
+        .unwrap();
+    assert_eq!(end.lines as usize, lines.len());
+    (lines, end.reason, batches)
+}
+
+#[tokio::test]
+async fn logs_tail_streams_long_lines_and_hostile_text() {
+    let Some(d) = daemon::shared() else { return };
+    let docker = d.docker();
+    let engine = d.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    // 2000 numbered lines, one stderr line, a 40 000-byte line, hostile escapes, and a final
+    // 10 MB line with no newline at all.
+    let script = r#"
+        i=1; while [ $i -le 2000 ]; do echo "line $i"; i=$((i+1)); done
+        echo "to stderr" >&2
+        head -c 40000 /dev/zero | tr '\0' 'x'; echo
+        printf 'a\033]52;c;SGVsbG8=\007b <script>alert(1)</script>\n'
+        head -c 10485760 /dev/zero | tr '\0' 'y'
+    "#;
+    let (id, _) = scope.create_container(&["sh", "-c", script]).await;
+    scope.start(&id).await;
+    let mut wait =
+        docker.wait_container(&id, None::<bollard::query_parameters::WaitContainerOptions>);
+    let _ = wait.next().await;
+
+    let (lines, reason, batches) = collect_logs(
+        &engine,
+        &id,
+        LogOptions {
+            tail: None,
+            follow: false,
+            since: None,
+        },
+    )
+    .await;
+    assert_eq!(reason, LogsEndReason::Ended);
+    assert_eq!(lines.len(), 2004);
+    // The daemon copies stdout and stderr separately: their order between them may vary.
+    let out: Vec<&LogLine> = lines
+        .iter()
+        .filter(|l| l.stream == LogStream::Stdout)
+        .collect();
+    let err: Vec<&LogLine> = lines
+        .iter()
+        .filter(|l| l.stream == LogStream::Stderr)
+        .collect();
+    assert_eq!(err.len(), 1);
+    assert_eq!(err[0].text, "to stderr");
+    assert_eq!(out[0].text, "line 1");
+    assert_eq!(out[1999].text, "line 2000");
+    assert_eq!(
+        out[2000].text,
+        "x".repeat(40_000),
+        "joined from 16 KiB pieces"
+    );
+    // Escapes reach the viewer as text; the viewer drops them (tested in the UI).
+    assert!(out[2001].text.contains("<script>"));
+    assert_eq!(out[2002].text.len(), 10 << 20, "the 10 MB line whole");
+    assert!(lines.iter().all(|l| l.timestamp.is_some()));
+    assert!(batches >= 1);
+
+    // A tail counts the daemon's log entries, as `docker logs --tail` does: the last 3 here
+    // are three pieces of the 10 MB line, sent as the one line they end.
+    let (tail, _, _) = collect_logs(
+        &engine,
+        &id,
+        LogOptions {
+            tail: Some(3),
+            follow: false,
+            since: None,
+        },
+    )
+    .await;
+    assert_eq!(tail.len(), 1);
+    assert!(tail[0].text.starts_with("yyy") && tail[0].text.len() <= 3 * 16384);
+
+    // Saving writes what `docker logs` prints.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.log");
+    let n = engine
+        .save_container_logs(&id, &path, false, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(n, 2004);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("line 1\nline 2\n"));
+    assert_eq!(
+        text.len(),
+        lines.iter().map(|l| l.text.len() + 1).sum::<usize>()
+    );
+
+    // A container that does not exist is an error, not an empty log.
+    let e = engine
+        .container_logs(
+            "dw-no-such",
+            &LogOptions::default(),
+            &CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "NotFound");
+    scope.cleanup().await;
+}
+
+#[tokio::test]
+async fn logs_follow_until_the_container_stops_or_cancel() {
+    let Some(d) = daemon::shared() else { return };
+    let docker = d.docker();
+    let engine = d.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    let (id, _) = scope
+        .create_container(&["sh", "-c", "echo first; sleep 1; echo second; sleep 1"])
+        .await;
+    scope.start(&id).await;
+    let (lines, reason, _) = collect_logs(
+        &engine,
+        &id,
+        LogOptions {
+            tail: Some(100),
+            follow: true,
+            since: None,
+        },
+    )
+    .await;
+    assert_eq!(reason, LogsEndReason::Stopped);
+    let texts: Vec<_> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, ["first", "second"]);
+    let (tail, _, _) = collect_logs(
+        &engine,
+        &id,
+        LogOptions {
+            tail: Some(1),
+            follow: false,
+            since: None,
+        },
+    )
+    .await;
+    assert_eq!(tail.len(), 1);
+    assert_eq!(tail[0].text, "second");
+
+    // Cancel ends a follow at once.
+    let (id2, _) = scope.create_container(&["sleep", "300"]).await;
+    scope.start(&id2).await;
+    let cancel = CancellationToken::new();
+    let c2 = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        c2.cancel();
+    });
+    let t0 = std::time::Instant::now();
+    let end = engine
+        .container_logs(
+            &id2,
+            &LogOptions {
+                tail: Some(10),
+                follow: true,
+                since: None,
+            },
+            &cancel,
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(end.reason, LogsEndReason::Cancelled);
+    assert!(t0.elapsed() < Duration::from_secs(2));
+    scope.cleanup().await;
+}
+
+/// The daemon restarts while a follow runs: the follow ends as `DaemonLost`, and going on from
+/// the last timestamp sends no line twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_follow_survives_a_daemon_restart_without_duplicates() {
+    let Some(own) = daemon::PrivateDaemon::start_isolated("logs-restart") else {
+        return;
+    };
+    let docker = daemon::connect(&own.host());
+    let engine = own.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    let (id, _) = scope
+        .create_container(&[
+            "sh",
+            "-c",
+            "i=0; while true; do i=$((i+1)); echo n$i; sleep 0.01; done",
+        ])
+        .await;
+    scope.start(&id).await;
+    let mut seen: Vec<LogLine> = Vec::new();
+    let follow = LogOptions {
+        tail: None,
+        follow: true,
+        since: None,
+    };
+    let cancel = CancellationToken::new();
+    let engine2 = engine.clone();
+    let id2 = id.clone();
+    let follow_task = tokio::spawn(async move {
+        let mut got = Vec::new();
+        let end = engine2
+            .container_logs(&id2, &follow, &cancel, |b| got.extend(b))
+            .await;
+        (got, end)
+    });
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    own.stop();
+    let (got, end) = tokio::time::timeout(Duration::from_secs(30), follow_task)
+        .await
+        .expect("the follow ends when the daemon goes")
+        .unwrap();
+    let end = end.unwrap();
+    assert!(
+        matches!(
+            end.reason,
+            LogsEndReason::DaemonLost | LogsEndReason::Stopped
+        ),
+        "{end:?}"
+    );
+    assert!(!got.is_empty());
+    seen.extend(got);
+    own.run().unwrap();
+    let engine = own.engine().await;
+    // Go on from the last timestamp.
+    let (more, _, _) = collect_logs(
+        &engine,
+        &id,
+        LogOptions {
+            tail: None,
+            follow: false,
+            since: end.last_timestamp.clone(),
+        },
+    )
+    .await;
+    seen.extend(more);
+    let texts: Vec<&str> = seen.iter().map(|l| l.text.as_str()).collect();
+    let unique: HashSet<&str> = texts.iter().copied().collect();
+    assert_eq!(unique.len(), texts.len(), "no line twice");
+    let (all, _, _) = collect_logs(&engine, &id, LogOptions::default()).await;
+    assert_eq!(all.len(), texts.len(), "no line lost");
+    scope.cleanup().await;
+    own.stop();
+}
+
+#[tokio::test]
+async fn stats_of_running_containers() {
+    let Some(d) = daemon::shared() else { return };
+    let docker = d.docker();
+    let engine = d.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    // One busy, one idle.
+    let (busy, _) = scope
+        .create_container(&["sh", "-c", "while true; do :; done"])
+        .await;
+    let (idle, _) = scope.create_container(&["sleep", "300"]).await;
+    scope.start(&busy).await;
+    scope.start(&idle).await;
+    let cancel = CancellationToken::new();
+    let mut batches: Vec<Vec<dockwright_engine::container::stats::StatsSample>> = Vec::new();
+    let c = cancel.clone();
+    engine
+        .container_stats(&[busy.clone(), idle.clone()], &cancel, |s| {
+            batches.push(s);
+            if batches.len() >= 3 {
+                c.cancel();
+            }
+        })
+        .await
+        .unwrap();
+    let last = batches.last().unwrap();
+    let get = |id: &str| last.iter().find(|s| s.id == id).unwrap().clone();
+    let (b, i) = (get(&busy), get(&idle));
+    assert!(b.cpu_percent > 20.0, "a busy loop uses a core: {b:?}");
+    assert!(i.cpu_percent < 5.0, "{i:?}");
+    assert!(b.memory_bytes > 0.0 && b.memory_limit >= b.memory_bytes);
+    assert!(b.pids >= 1.0);
+    assert!(b.at > 1.6e12, "a real time: {}", b.at);
+    engine
+        .container_action_many(&[busy, idle], &ContainerAction::Kill { signal: None })
+        .await
+        .unwrap();
+    scope.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_terminal_runs_a_shell_and_closing_it_leaves_the_container_running() {
+    let Some(d) = daemon::shared() else { return };
+    let docker = d.docker();
+    let engine = d.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    let (id, _) = scope.create_container(&["sleep", "300"]).await;
+
+    // Not running yet: a clear refusal.
+    let e = engine
+        .open_terminal(
+            &id,
+            &TerminalTarget::Exec {
+                command: vec!["sh".into()],
+            },
+            80,
+            24,
+        )
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.code(), "Conflict");
+    assert!(e.to_string().contains("not running"), "{e}");
+    scope.start(&id).await;
+
+    let mut t = engine
+        .open_terminal(
+            &id,
+            &TerminalTarget::Exec {
+                command: vec!["sh".into()],
+            },
+            100,
+            30,
+        )
+        .await
+        .unwrap();
+    write_input(&mut t.input, b"stty size; echo $((6*7))\n")
+        .await
+        .unwrap();
+    let mut text = String::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(b)) = t.output.next().await {
+            text.push_str(&String::from_utf8_lossy(&b));
+            if text.contains("42") && text.contains("30 100") {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "output so far: {text:?}");
+    // Resize, then exit with a code.
+    engine
+        .resize_terminal(&t.container, t.exec_id.as_deref(), 120, 40)
+        .await
+        .unwrap();
+    write_input(&mut t.input, b"stty size; exit 3\n")
+        .await
+        .unwrap();
+    let mut rest = String::new();
+    while let Some(Ok(b)) = t.output.next().await {
+        rest.push_str(&String::from_utf8_lossy(&b));
+    }
+    assert!(rest.contains("40 120"), "{rest:?}");
+    let exec = t.exec_id.clone().unwrap();
+    assert_eq!(engine.exec_exit_code(&exec).await.unwrap(), Some(3));
+
+    // A shell closed from our side (the tab) ends; the container runs on.
+    let t2 = engine
+        .open_terminal(
+            &id,
+            &TerminalTarget::Exec {
+                command: vec!["sh".into()],
+            },
+            80,
+            24,
+        )
+        .await
+        .unwrap();
+    let exec2 = t2.exec_id.clone().unwrap();
+    let tag = t2.tag.clone();
+    drop(t2);
+    // Docker itself keeps an exec running when its client goes…
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(engine.exec_exit_code(&exec2).await.unwrap(), None);
+    // …so closing hangs it up.
+    assert!(engine.close_terminal(&id, &exec2, &tag).await);
+    assert!(engine.exec_exit_code(&exec2).await.unwrap().is_some());
+    assert_eq!(state(&engine, &id).await, "running");
+
+    // A command that does not exist says so.
+    let mut t3 = engine
+        .open_terminal(
+            &id,
+            &TerminalTarget::Exec {
+                command: vec!["bash".into()],
+            },
+            80,
+            24,
+        )
+        .await;
+    if let Ok(t3) = t3.as_mut() {
+        let mut out = String::new();
+        while let Some(Ok(b)) = t3.output.next().await {
+            out.push_str(&String::from_utf8_lossy(&b));
+        }
+        let code = engine
+            .exec_exit_code(t3.exec_id.as_deref().unwrap())
+            .await
+            .unwrap();
+        assert!(matches!(code, Some(126) | Some(127)), "{code:?} {out}");
+    }
+    // No TTY: attach is refused with the way out.
+    let e = engine
+        .open_terminal(&id, &TerminalTarget::Attach, 80, 24)
+        .await
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("shell"), "{e}");
+    scope.cleanup().await;
+}
+
+mod run {
+    use super::*;
+    use dockwright_engine::container::spec::{parse_line, RunSpec, VolumeSpec};
+    use dockwright_engine::EngineError;
+
+    fn field_of(e: &EngineError) -> &str {
+        match e {
+            EngineError::InvalidInput { field, .. } => field,
+            _ => "",
+        }
+    }
+
+    async fn labelled(docker: &bollard::Docker, scope: &fixtures::Scope) -> usize {
+        let filters = std::collections::HashMap::from([(
+            "label".to_owned(),
+            vec![format!("{}={}", dockwright_engine::TEST_LABEL, scope.id)],
+        )]);
+        docker
+            .list_containers(Some(bollard::query_parameters::ListContainersOptions {
+                all: true,
+                filters: Some(filters),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .len()
+    }
+
+    fn spec(image: &str, command: &[&str]) -> RunSpec {
+        RunSpec {
+            image: image.to_owned(),
+            detach: true,
+            command: command.iter().map(|s| s.to_string()).collect(),
+            ..RunSpec::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn bad_input_is_refused_before_anything_is_created() {
+        let Some(d) = daemon::shared() else { return };
+        let docker = d.docker();
+        let engine = d.engine().await;
+        let scope = fixtures::Scope::new(&docker);
+        let image = fixtures::busybox(&docker).await;
+        let cancel = CancellationToken::new();
+        let mut cases: Vec<(RunSpec, &str)> = Vec::new();
+        for (p, _) in [("99999:80", ""), ("0:80", ""), ("abc:80", ""), ("1:2:3:4", ""), ("80/xyz", "")] {
+            let mut s = spec(image, &["true"]);
+            s.ports = vec!["8080:80".into(), p.into()];
+            cases.push((s, "ports[1]"));
+        }
+        let mut s = spec(image, &["true"]);
+        s.volumes = vec![VolumeSpec {
+            source: "/definitely/not/here".into(),
+            target: "/data".into(),
+            read_only: false,
+        }];
+        cases.push((s, "volumes[0].source"));
+        let mut s = spec(image, &["true"]);
+        s.name = Some("bad name!".into());
+        cases.push((s, "name"));
+        for (s, want) in &cases {
+            let e = engine
+                .run_container(s, false, scope.labels(), &cancel, |_| {})
+                .await
+                .unwrap_err();
+            assert_eq!(field_of(&e), *want, "{s:?}: {e}");
+        }
+        // What a pasted line gets wrong is said at once too.
+        let e = parse_line(&format!("docker run -e JUSTKEY {image}")).unwrap_err();
+        assert_eq!(field_of(&e), "env", "{e}");
+        let e = parse_line(&format!("docker run --restart sometimes {image}")).unwrap_err();
+        assert_eq!(field_of(&e), "restart", "{e}");
+        assert_eq!(labelled(&docker, &scope).await, 0, "nothing was created");
+
+        // Risky options need a yes.
+        let mut s = spec(image, &["true"]);
+        s.privileged = true;
+        let e = engine
+            .run_container(&s, false, scope.labels(), &cancel, |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(&e), "risks", "{e}");
+        assert_eq!(labelled(&docker, &scope).await, 0);
+
+        // An image that is not local: the UI offers a pull.
+        let e = engine
+            .run_container(
+                &spec("dockwright-test/not-here:1", &[]),
+                false,
+                scope.labels(),
+                &cancel,
+                |_| {},
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "ImageNotLocal", "{e}");
+        scope.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn failures_at_create_or_start_leave_nothing_behind() {
+        let Some(d) = daemon::shared() else { return };
+        let docker = d.docker();
+        let engine = d.engine().await;
+        let scope = fixtures::Scope::new(&docker);
+        let image = fixtures::busybox(&docker).await;
+        let cancel = CancellationToken::new();
+
+        // A name in use: said next to the name.
+        let (_, taken) = scope.create_container(&["true"]).await;
+        let mut s = spec(image, &["sleep", "30"]);
+        s.name = Some(taken);
+        let e = engine
+            .run_container(&s, false, scope.labels(), &cancel, |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(&e), "name", "{e}");
+        assert_eq!(labelled(&docker, &scope).await, 1, "only the first one");
+
+        // A host port already in use, and a named volume this run would have made: the created
+        // container and the new volume are both removed.
+        let listener = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let volume = unique("dw-vol");
+        let mut s = spec(image, &["sleep", "30"]);
+        s.ports = vec!["9".into(), format!("{port}:80")];
+        s.volumes = vec![VolumeSpec {
+            source: volume.clone(),
+            target: "/data".into(),
+            read_only: false,
+        }];
+        let e = engine
+            .run_container(&s, false, scope.labels(), &cancel, |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(&e), "ports[1]", "{e}");
+        assert!(e.to_string().contains(&port.to_string()), "{e}");
+        assert_eq!(labelled(&docker, &scope).await, 1, "no orphan created container");
+        assert!(docker.inspect_volume(&volume).await.is_err(), "the new volume went too");
+        drop(listener);
+        scope.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn detached_attached_and_exit_at_once() {
+        let Some(d) = daemon::shared() else { return };
+        let docker = d.docker();
+        let engine = d.engine().await;
+        let scope = fixtures::Scope::new(&docker);
+        let image = fixtures::busybox(&docker).await;
+        let cancel = CancellationToken::new();
+
+        // Detached and running: published port, env, a named volume made on demand, labels.
+        let volume = unique("dw-vol");
+        let mut s = spec(image, &["sh", "-c", "echo $GREETING > /data/x; sleep 60"]);
+        s.name = Some(unique("dw-run"));
+        s.env = vec![dockwright_engine::build::run::KeyValue {
+            key: "GREETING".into(),
+            value: "hello world".into(),
+        }];
+        s.volumes = vec![VolumeSpec {
+            source: volume.clone(),
+            target: "/data".into(),
+            read_only: false,
+        }];
+        s.ports = vec!["127.0.0.1::80".into()];
+        let out = engine
+            .run_container(&s, false, scope.labels(), &cancel, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(out.exited, None);
+        assert_eq!(out.name, s.name.clone().unwrap());
+        let details = engine.inspect_container(&out.id).await.unwrap();
+        assert!(details.running);
+        assert!(details.env.iter().any(|e| e == "GREETING=hello world"));
+        assert!(details.ports.iter().any(|p| p.private_port == 80 && p.public_port.is_some()));
+        assert!(details.mounts.iter().any(|m| m.name.as_deref() == Some(volume.as_str())));
+        engine
+            .container_action(&out.id, &ContainerAction::Remove { force: true, volumes: false })
+            .await
+            .unwrap();
+        let _ = docker.remove_volume(&volume, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
+
+        // Exits at once (with --rm, so it is gone right after): code and last lines.
+        let mut s = spec(image, &["sh", "-c", "echo starting; echo 'config missing' >&2; exit 3"]);
+        s.remove = true;
+        let out = engine
+            .run_container(&s, false, scope.labels(), &cancel, |_| {})
+            .await
+            .unwrap();
+        let exited = out.exited.expect("reported as exited");
+        assert_eq!(exited.code, 3);
+        assert!(exited.last_lines.contains(&"config missing".to_owned()), "{exited:?}");
+        assert!(exited.last_lines.contains(&"starting".to_owned()), "{exited:?}");
+
+        // Attached: the output streams, the run ends with the container.
+        let mut s = spec(image, &["sh", "-c", "for i in 1 2 3; do echo out $i; sleep 0.2; done; exit 0"]);
+        s.detach = false;
+        s.remove = true;
+        let mut got = Vec::new();
+        let out = engine
+            .run_container(&s, false, scope.labels(), &cancel, |lines| got.extend(lines))
+            .await
+            .unwrap();
+        assert_eq!(out.exited.map(|e| e.code), Some(0));
+        let texts: Vec<_> = got.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["out 1", "out 2", "out 3"]);
+
+        // Attached and stopped from the app.
+        let mut s = spec(image, &["sleep", "300"]);
+        s.detach = false;
+        let stop = CancellationToken::new();
+        let st = stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            st.cancel();
+        });
+        let out = engine
+            .run_container(&s, false, scope.labels(), &stop, |_| {})
+            .await
+            .unwrap();
+        assert!(out.exited.is_some());
+        assert_eq!(state(&engine, &out.id).await, "exited");
+        scope.cleanup().await;
+    }
+}
