@@ -7,6 +7,7 @@ mod support;
 
 mod build;
 mod containers;
+mod containers_files;
 mod e2e_build;
 mod e2e_live_list;
 mod e2e_registries;

@@ -1,6 +1,7 @@
 //! Containers: list, lifecycle, logs, stats, run, exec, files.
 
 pub mod exec;
+pub mod files;
 pub mod logs;
 pub mod ops;
 pub mod run;
