@@ -494,9 +494,9 @@ async fn stats_of_running_containers() {
     let (b, i) = (get(&busy), get(&idle));
     assert!(b.cpu_percent > 20.0, "a busy loop uses a core: {b:?}");
     assert!(i.cpu_percent < 5.0, "{i:?}");
-    assert!(b.memory_bytes > 0.0 && b.memory_limit >= b.memory_bytes);
-    assert!(b.pids >= 1.0);
-    assert!(b.at > 1.6e12, "a real time: {}", b.at);
+    assert!(b.memory_bytes > 0 && b.memory_limit >= b.memory_bytes);
+    assert!(b.pids >= 1);
+    assert!(b.at > 1_600_000_000_000, "a real time: {}", b.at);
     engine
         .container_action_many(&[busy, idle], &ContainerAction::Kill { signal: None })
         .await
@@ -671,7 +671,13 @@ mod run {
         let image = fixtures::busybox(&docker).await;
         let cancel = CancellationToken::new();
         let mut cases: Vec<(RunSpec, &str)> = Vec::new();
-        for (p, _) in [("99999:80", ""), ("0:80", ""), ("abc:80", ""), ("1:2:3:4", ""), ("80/xyz", "")] {
+        for (p, _) in [
+            ("99999:80", ""),
+            ("0:80", ""),
+            ("abc:80", ""),
+            ("1:2:3:4", ""),
+            ("80/xyz", ""),
+        ] {
             let mut s = spec(image, &["true"]);
             s.ports = vec!["8080:80".into(), p.into()];
             cases.push((s, "ports[1]"));
@@ -763,8 +769,15 @@ mod run {
             .unwrap_err();
         assert_eq!(field_of(&e), "ports[1]", "{e}");
         assert!(e.to_string().contains(&port.to_string()), "{e}");
-        assert_eq!(labelled(&docker, &scope).await, 1, "no orphan created container");
-        assert!(docker.inspect_volume(&volume).await.is_err(), "the new volume went too");
+        assert_eq!(
+            labelled(&docker, &scope).await,
+            1,
+            "no orphan created container"
+        );
+        assert!(
+            docker.inspect_volume(&volume).await.is_err(),
+            "the new volume went too"
+        );
         drop(listener);
         scope.cleanup().await;
     }
@@ -801,16 +814,40 @@ mod run {
         let details = engine.inspect_container(&out.id).await.unwrap();
         assert!(details.running);
         assert!(details.env.iter().any(|e| e == "GREETING=hello world"));
-        assert!(details.ports.iter().any(|p| p.private_port == 80 && p.public_port.is_some()));
-        assert!(details.mounts.iter().any(|m| m.name.as_deref() == Some(volume.as_str())));
+        assert!(details
+            .ports
+            .iter()
+            .any(|p| p.private_port == 80 && p.public_port.is_some()));
+        assert!(details
+            .mounts
+            .iter()
+            .any(|m| m.name.as_deref() == Some(volume.as_str())));
         engine
-            .container_action(&out.id, &ContainerAction::Remove { force: true, volumes: false })
+            .container_action(
+                &out.id,
+                &ContainerAction::Remove {
+                    force: true,
+                    volumes: false,
+                },
+            )
             .await
             .unwrap();
-        let _ = docker.remove_volume(&volume, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
+        let _ = docker
+            .remove_volume(
+                &volume,
+                None::<bollard::query_parameters::RemoveVolumeOptions>,
+            )
+            .await;
 
         // Exits at once (with --rm, so it is gone right after): code and last lines.
-        let mut s = spec(image, &["sh", "-c", "echo starting; echo 'config missing' >&2; exit 3"]);
+        let mut s = spec(
+            image,
+            &[
+                "sh",
+                "-c",
+                "echo starting; echo 'config missing' >&2; exit 3",
+            ],
+        );
         s.remove = true;
         let out = engine
             .run_container(&s, false, scope.labels(), &cancel, |_| {})
@@ -818,16 +855,31 @@ mod run {
             .unwrap();
         let exited = out.exited.expect("reported as exited");
         assert_eq!(exited.code, 3);
-        assert!(exited.last_lines.contains(&"config missing".to_owned()), "{exited:?}");
-        assert!(exited.last_lines.contains(&"starting".to_owned()), "{exited:?}");
+        assert!(
+            exited.last_lines.contains(&"config missing".to_owned()),
+            "{exited:?}"
+        );
+        assert!(
+            exited.last_lines.contains(&"starting".to_owned()),
+            "{exited:?}"
+        );
 
         // Attached: the output streams, the run ends with the container.
-        let mut s = spec(image, &["sh", "-c", "for i in 1 2 3; do echo out $i; sleep 0.2; done; exit 0"]);
+        let mut s = spec(
+            image,
+            &[
+                "sh",
+                "-c",
+                "for i in 1 2 3; do echo out $i; sleep 0.2; done; exit 0",
+            ],
+        );
         s.detach = false;
         s.remove = true;
         let mut got = Vec::new();
         let out = engine
-            .run_container(&s, false, scope.labels(), &cancel, |lines| got.extend(lines))
+            .run_container(&s, false, scope.labels(), &cancel, |lines| {
+                got.extend(lines)
+            })
             .await
             .unwrap();
         assert_eq!(out.exited.map(|e| e.code), Some(0));

@@ -160,11 +160,15 @@ pub async fn container_logs_save(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
-    name: String,
     timestamps: bool,
 ) -> IpcResult<Option<String>> {
     use tauri_plugin_dialog::DialogExt;
     let engine = state.monitor.require()?;
+    let name = engine
+        .inspect_container(&id)
+        .await
+        .map_err(|e| state.monitor.note(e))?
+        .name;
     let safe: String = name
         .chars()
         .map(|c| {

@@ -21,17 +21,18 @@ use crate::error::{EngineError, Result};
 pub struct StatsSample {
     pub id: String,
     /// Milliseconds since the epoch, from the daemon's reading.
-    pub at: f64,
-    /// 100 = one full core.
+    pub at: i64,
+    /// 100 = one full core. Always finite.
+    #[specta(type = u32)]
     pub cpu_percent: f64,
     /// Used memory without the page cache, as `docker stats` shows it.
-    pub memory_bytes: f64,
-    pub memory_limit: f64,
-    pub net_rx: f64,
-    pub net_tx: f64,
-    pub block_read: f64,
-    pub block_write: f64,
-    pub pids: f64,
+    pub memory_bytes: u64,
+    pub memory_limit: u64,
+    pub net_rx: u64,
+    pub net_tx: u64,
+    pub block_read: u64,
+    pub block_write: u64,
+    pub pids: u64,
 }
 
 /// `docker stats`' CPU %: the container's share of the host's CPU time between two readings,
@@ -62,17 +63,18 @@ fn cpu_percent(s: &ContainerStatsResponse) -> f64 {
                 .map(|v| v.len() as f64)
         })
         .unwrap_or(1.0);
-    if sys_delta > 0.0 && cpu_delta > 0.0 {
-        cpu_delta / sys_delta * cpus * 100.0
+    let pct = cpu_delta / sys_delta * cpus * 100.0;
+    if sys_delta > 0.0 && cpu_delta > 0.0 && pct.is_finite() {
+        pct
     } else {
         0.0
     }
 }
 
 /// Usage minus the inactive page cache (cgroup v2 `inactive_file`, v1 `total_inactive_file`).
-fn memory_used(s: &ContainerStatsResponse) -> f64 {
+fn memory_used(s: &ContainerStatsResponse) -> u64 {
     let Some(m) = &s.memory_stats else {
-        return 0.0;
+        return 0;
     };
     let usage = m.usage.unwrap_or(0);
     let cache = m
@@ -84,7 +86,11 @@ fn memory_used(s: &ContainerStatsResponse) -> f64 {
                 .copied()
         })
         .unwrap_or(0);
-    (if cache < usage { usage - cache } else { usage }) as f64
+    if cache < usage {
+        usage - cache
+    } else {
+        usage
+    }
 }
 
 pub fn sample(s: &ContainerStatsResponse) -> StatsSample {
@@ -120,23 +126,23 @@ pub fn sample(s: &ContainerStatsResponse) -> StatsSample {
         .as_ref()
         .and_then(|d| serde_json::to_value(d).ok())
         .and_then(|v| v.as_str().and_then(rfc3339_millis))
-        .unwrap_or(0.0);
+        .unwrap_or(0);
     StatsSample {
         id: s.id.clone().unwrap_or_default(),
         at,
         cpu_percent: cpu_percent(s),
         memory_bytes: memory_used(s),
-        memory_limit: s.memory_stats.as_ref().and_then(|m| m.limit).unwrap_or(0) as f64,
-        net_rx: rx as f64,
-        net_tx: tx as f64,
-        block_read: br as f64,
-        block_write: bw as f64,
-        pids: s.pids_stats.as_ref().and_then(|p| p.current).unwrap_or(0) as f64,
+        memory_limit: s.memory_stats.as_ref().and_then(|m| m.limit).unwrap_or(0),
+        net_rx: rx,
+        net_tx: tx,
+        block_read: br,
+        block_write: bw,
+        pids: s.pids_stats.as_ref().and_then(|p| p.current).unwrap_or(0),
     }
 }
 
 /// `2024-05-01T10:00:00.123456789Z` → milliseconds since the epoch.
-fn rfc3339_millis(ts: &str) -> Option<f64> {
+fn rfc3339_millis(ts: &str) -> Option<i64> {
     let secs = super::logs::unix_seconds(ts)?;
     let frac = ts
         .get(19..)
@@ -144,10 +150,10 @@ fn rfc3339_millis(ts: &str) -> Option<f64> {
         .map(|r| r.trim_end_matches(|c: char| !c.is_ascii_digit()))
         .map(|d| {
             let d = &d[..d.len().min(3)];
-            format!("{d:0<3}").parse::<f64>().unwrap_or(0.0)
+            format!("{d:0<3}").parse::<i64>().unwrap_or(0)
         })
-        .unwrap_or(0.0);
-    Some(secs as f64 * 1000.0 + frac)
+        .unwrap_or(0);
+    Some(secs * 1000 + frac)
 }
 
 /// How often the samples of all containers go out together.
@@ -267,16 +273,16 @@ mod tests {
             ..Default::default()
         };
         let x = sample(&s);
-        assert_eq!(x.memory_bytes, 6_000.0);
-        assert_eq!(x.memory_limit, 100_000.0);
+        assert_eq!(x.memory_bytes, 6_000);
+        assert_eq!(x.memory_limit, 100_000);
     }
 
     #[test]
     fn timestamps_to_millis() {
         assert_eq!(
             rfc3339_millis("1970-01-01T00:00:01.250000000Z"),
-            Some(1_250.0)
+            Some(1_250)
         );
-        assert_eq!(rfc3339_millis("1970-01-01T00:00:02Z"), Some(2_000.0));
+        assert_eq!(rfc3339_millis("1970-01-01T00:00:02Z"), Some(2_000));
     }
 }

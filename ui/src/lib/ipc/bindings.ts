@@ -12,6 +12,41 @@ export const commands = {
 	engineReconnect: () => __TAURI_INVOKE<void>("engine_reconnect"),
 	/**  Containers, newest first; `all` includes stopped ones. */
 	containerList: (all: boolean) => typedError<ContainerSummary[], IpcError>(__TAURI_INVOKE("container_list", { all })),
+	/**  One action on each container; per-container failures are in the report. */
+	containerAction: (ids: string[], action: ContainerAction) => typedError<ActionReport, IpcError>(__TAURI_INVOKE("container_action", { ids, action })),
+	containerRename: (id: string, name: string) => typedError<null, IpcError>(__TAURI_INVOKE("container_rename", { id, name })),
+	containerPrune: () => typedError<ContainerPruneReport, IpcError>(__TAURI_INVOKE("container_prune")),
+	containerInspect: (id: string) => typedError<ContainerDetails, IpcError>(__TAURI_INVOKE("container_inspect", { id })),
+	/**  Commits a container to a new image; returns the image id. */
+	containerCommit: (id: string, reference: string, message: string | null, author: string | null) => typedError<string, IpcError>(__TAURI_INVOKE("container_commit", { id, reference, message, author })),
+	/**  Live stats of `ids` until `op_cancel(op)`, one batch a second. */
+	containerStats: (op: string, ids: string[], onSamples: Channel<StatsSample[]>) => typedError<null, IpcError>(__TAURI_INVOKE("container_stats", { op, ids, onSamples })),
+	/**  A container's logs in batches of whole lines, until they end or `op_cancel(op)`. */
+	containerLogs: (op: string, id: string, options: LogOptions, onBatch: Channel<LogLine[]>) => typedError<LogsEnd, IpcError>(__TAURI_INVOKE("container_logs", { op, id, options, onBatch })),
+	/**  Asks where to save, then writes the container's whole log there. None when cancelled. */
+	containerLogsSave: (id: string, timestamps: boolean) => typedError<string | null, IpcError>(__TAURI_INVOKE("container_logs_save", { id, timestamps })),
+	/**
+	 *  Opens a terminal in a running container and streams its output as text until the process
+	 *  ends or `op_cancel(op)` closes it. Input and resizes go through `terminal_input` and
+	 *  `terminal_resize` with the same `op`.
+	 */
+	terminalOpen: (op: string, id: string, target: TerminalTarget, cols: number, rows: number, onOutput: Channel<string>) => typedError<TerminalEnd, IpcError>(__TAURI_INVOKE("terminal_open", { op, id, target, cols, rows, onOutput })),
+	/**  Sends typed text (or pasted text) to an open terminal. */
+	terminalInput: (op: string, data: string) => typedError<null, IpcError>(__TAURI_INVOKE("terminal_input", { op, data })),
+	terminalResize: (op: string, cols: number, rows: number) => typedError<null, IpcError>(__TAURI_INVOKE("terminal_resize", { op, cols, rows })),
+	/**  Validates a run spec and prints its `docker run` line; nothing is sent to the engine. */
+	containerRunCheck: (spec: RunSpec) => typedError<RunCheck, IpcError>(__TAURI_INVOKE("container_run_check", { spec })),
+	/**  A pasted `docker run …` line, as a spec for the form. */
+	containerRunParse: (line: string) => typedError<RunSpec, IpcError>(__TAURI_INVOKE("container_run_parse", { line })),
+	/**
+	 *  Creates and starts a container; an attached run streams its output and ends with the
+	 *  container (`op_cancel(op)` stops it).
+	 */
+	containerRun: (op: string, spec: RunSpec, acceptRisks: boolean, onOutput: Channel<LogLine[]>) => typedError<RunOutcome, IpcError>(__TAURI_INVOKE("container_run", { op, spec, acceptRisks, onOutput })),
+	/**  The OS folder picker (a bind mount's source); None when closed. */
+	pickFolder: (title: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("pick_folder", { title })),
+	/**  The OS file picker (an env file); None when closed. */
+	pickFile: (title: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("pick_file", { title })),
 	/**  Images, newest first. */
 	imageList: () => typedError<ImageSummary[], IpcError>(__TAURI_INVOKE("image_list")),
 	imageInspect: (reference: string) => typedError<ImageDetails, IpcError>(__TAURI_INVOKE("image_inspect", { reference })),
@@ -60,6 +95,18 @@ export const EVENT_DROP = "build://drop" as const;
 export const EVENT_STATUS = "engine://status" as const;
 
 /* Types */
+export type ActionFailure = {
+	id: string,
+	code: string,
+	message: string,
+};
+
+/**  What a bulk action did: never an error as a whole, each container reports. */
+export type ActionReport = {
+	done: string[],
+	failed: ActionFailure[],
+};
+
 /**  A build argument the Dockerfile declares with `ARG`. */
 export type BuildArg = {
 	name: string,
@@ -149,6 +196,53 @@ export type Change = {
 
 export type ChangeScope = "container" | "image" | "volume" | "network";
 
+/**  One action the containers page offers, for one container or many. */
+export type ContainerAction = { kind: "start" } | 
+/**  `timeout`: seconds before the daemon kills; None = the container's own (10 s by default). */
+{ kind: "stop"; timeout: number | null } | { kind: "restart"; timeout: number | null } | 
+/**  `signal`: `SIGKILL` when None. */
+{ kind: "kill"; signal: string | null } | { kind: "pause" } | { kind: "unpause" } | 
+/**  `volumes`: also its anonymous volumes (`docker rm -v`). */
+{ kind: "remove"; force: boolean; volumes: boolean };
+
+/**  `docker container inspect`, the parts the summary shows, plus the raw JSON. */
+export type ContainerDetails = {
+	id: string,
+	name: string,
+	image: string,
+	imageId: string,
+	state: string,
+	running: boolean,
+	paused: boolean,
+	exitCode: number | null,
+	error: string | null,
+	startedAt: string | null,
+	finishedAt: string | null,
+	createdAt: string,
+	command: string[],
+	entrypoint: string[],
+	workdir: string,
+	tty: boolean,
+	ports: PortMapping[],
+	mounts: MountInfo[],
+	env: string[],
+	labels: KeyValue[],
+	restartPolicy: string,
+	networks: string[],
+	ipAddress: string | null,
+	/**  `healthy`, `unhealthy`, `starting`; None without a health check. */
+	health: string | null,
+	/**  The daemon's inspect JSON, pretty-printed. */
+	raw: string,
+};
+
+export type ContainerPruneReport = {
+	/**  Ids of the removed containers. */
+	removed: string[],
+	/**  Bytes. */
+	spaceReclaimed: number,
+};
+
 export type ContainerSummary = {
 	id: string,
 	/**  The primary name, without the leading `/`. */
@@ -215,7 +309,7 @@ export type ContextSummary = {
 	dockerfile: string | null,
 };
 
-export type DockerCommand = { op: "build"; contextId: string; options: BuildOptions } | { op: "pull"; reference: string } | { op: "removeImage"; reference: string; force: boolean } | { op: "pruneImages"; all: boolean } | { op: "push"; reference: string } | { op: "login"; registry: string; username: string } | { op: "logout"; registry: string } | { op: "search"; term: string } | { op: "history"; reference: string } | { op: "inspectImage"; reference: string } | { op: "tag"; source: string; target: string } | { op: "listImages"; all: boolean };
+export type DockerCommand = { op: "build"; contextId: string; options: BuildOptions } | { op: "pull"; reference: string } | { op: "removeImage"; reference: string; force: boolean } | { op: "pruneImages"; all: boolean } | { op: "push"; reference: string } | { op: "login"; registry: string; username: string } | { op: "logout"; registry: string } | { op: "search"; term: string } | { op: "history"; reference: string } | { op: "inspectImage"; reference: string } | { op: "tag"; source: string; target: string } | { op: "listImages"; all: boolean } | { op: "containerAction"; names: string[]; action: ContainerAction } | { op: "renameContainer"; name: string; newName: string } | { op: "pruneContainers" } | { op: "commit"; container: string; reference: string; message: string | null; author: string | null } | { op: "logs"; container: string; tail: number | null; timestamps: boolean } | { op: "exec"; container: string; command: string[] } | { op: "inspectContainer"; name: string };
 
 /**  What [`parse`] finds in a Dockerfile. */
 export type DockerfileInfo = {
@@ -273,6 +367,11 @@ export type EngineStatus =
 { state: "connecting"; host: string | null } | { state: "connected"; info: EngineInfo } | 
 /**  Not connected; the next attempt is in `retry_in_ms`. */
 { state: "disconnected"; host: string | null; error: StatusError; retryInMs: number; attempt: number };
+
+export type Exited = {
+	code: number,
+	lastLines: string[],
+};
 
 /**  One line of `docker history`: a layer (or an empty metadata step) and what made it. */
 export type HistoryEntry = {
@@ -356,6 +455,24 @@ export type LayerProgress = {
 	done: boolean,
 };
 
+/**  One log line, whole. */
+export type LogLine = {
+	stream: LogStream,
+	/**  RFC 3339 with nanoseconds, UTC, as the daemon wrote it. */
+	timestamp: string | null,
+	text: string,
+};
+
+export type LogOptions = {
+	/**  Lines from the end to send first; None = all. */
+	tail: number | null,
+	follow: boolean,
+	/**  Only lines after this timestamp (the last one seen), to go on after a reconnect. */
+	since?: string | null,
+};
+
+export type LogStream = "stdout" | "stderr";
+
 /**  A registry someone is logged in to. */
 export type LoggedIn = {
 	/**  The registry as people write it: `docker.io`, `ghcr.io`, `localhost:5000`. */
@@ -363,6 +480,34 @@ export type LoggedIn = {
 	/**  `None` for an identity token without a user name. */
 	username: string | null,
 	source: Source,
+};
+
+export type LogsEnd = {
+	reason: LogsEndReason,
+	/**  Lines sent. */
+	lines: number,
+	/**  The last timestamp sent (for a reconnect's `since`). */
+	lastTimestamp: string | null,
+};
+
+export type LogsEndReason = 
+/**  Everything was sent (not following). */
+"ended" | 
+/**  The container stopped; a follow ends with it. */
+"stopped" | 
+/**  The container was removed. */
+"removed" | "cancelled" | 
+/**  The connection to the daemon broke; the viewer may go on from the last timestamp. */
+"daemonLost";
+
+export type MountInfo = {
+	/**  `bind`, `volume`, `tmpfs`, … */
+	kind: string,
+	source: string,
+	target: string,
+	readOnly: boolean,
+	/**  The volume's name, for a volume. */
+	name: string | null,
 };
 
 export type Notifications = {
@@ -410,6 +555,83 @@ export type PushResult = {
 export type RemoveReport = {
 	untagged: string[],
 	deleted: string[],
+};
+
+/**  `--restart`. Serialised as `{"policy": "on-failure", "maxRetries": 3}`. */
+export type RestartPolicy = { policy: "no" } | { policy: "always" } | { policy: "unless-stopped" } | { policy: "on-failure"; maxRetries: number | null };
+
+/**
+ *  Something in a spec that gives the container power over this computer; the form shows it
+ *  next to `field` before running.
+ */
+export type Risk = {
+	field: string,
+	message: string,
+};
+
+export type RunCheck = {
+	/**  The exact `docker run …` line. */
+	line: string,
+	risks: Risk[],
+};
+
+export type RunOutcome = {
+	id: string,
+	name: string,
+	/**
+	 *  Set when the container already exited: an attached run that finished, or a detached
+	 *  one that exited at once.
+	 */
+	exited: Exited | null,
+};
+
+/**  Everything the run form offers, one field per `docker run` option. */
+export type RunSpec = {
+	image: string,
+	/**  `--name`; `None` lets Docker pick one. */
+	name: string | null,
+	/**  `-d` */
+	detach: boolean,
+	/**  `-i` */
+	interactive: boolean,
+	/**  `-t` */
+	tty: boolean,
+	/**  `--rm` */
+	remove: boolean,
+	/**
+	 *  Each one `-p` value as Docker takes it:
+	 *  `[ip:][hostPort[-end]:]containerPort[-end][/tcp|udp|sctp]`, an IPv6 address in brackets
+	 *  (`[::1]:8080:80`). See [`parse_port`].
+	 */
+	ports: string[],
+	/**  `-P` */
+	publishAll: boolean,
+	/**  `-v` */
+	volumes: VolumeSpec[],
+	/**  `-e KEY=VALUE` */
+	env: KeyValue[],
+	/**  `--env-file PATH`, paths on this computer. */
+	envFiles: string[],
+	/**  `-l KEY=VALUE` */
+	labels: KeyValue[],
+	/**  `--restart` */
+	restart: RestartPolicy,
+	/**  `--entrypoint`; `Some("")` resets the image's entrypoint (`--entrypoint ''`). */
+	entrypoint: string | null,
+	/**  The words after the image. */
+	command: string[],
+	/**  `-w` */
+	workdir: string | null,
+	/**  `-u` */
+	user: string | null,
+	/**  `-h` */
+	hostname: string | null,
+	/**  `--network` */
+	network: string | null,
+	/**  `--pid`: `host` or `container:<name or ID>`. */
+	pid: string | null,
+	/**  `--privileged` */
+	privileged: boolean,
 };
 
 /**  Counting progress while a big folder is walked. */
@@ -474,11 +696,46 @@ export type Stage = {
 	line: number,
 };
 
+/**
+ *  One reading of one container. Network and block I/O are cumulative byte counters; the UI
+ *  turns consecutive samples into rates.
+ */
+export type StatsSample = {
+	id: string,
+	/**  Milliseconds since the epoch, from the daemon's reading. */
+	at: number,
+	/**  100 = one full core. Always finite. */
+	cpuPercent: number,
+	/**  Used memory without the page cache, as `docker stats` shows it. */
+	memoryBytes: number,
+	memoryLimit: number,
+	netRx: number,
+	netTx: number,
+	blockRead: number,
+	blockWrite: number,
+	pids: number,
+};
+
 /**  `{code, message}` of the last failure, as the UI shows it. */
 export type StatusError = {
 	code: string,
 	message: string,
 };
+
+/**  How a terminal ended. */
+export type TerminalEnd = {
+	/**  The exec's exit code (None for an attach, or when closed by the user). */
+	exitCode: number | null,
+	/**  Closed from the app (the tab), not by the process. */
+	closed: boolean,
+};
+
+/**  What a terminal connects to. */
+export type TerminalTarget = 
+/**  A new process in the container: `["sh"]`, `["bash"]`, or a typed command. */
+{ kind: "exec"; command: string[] } | 
+/**  The container's main process, through its TTY. */
+{ kind: "attach" };
 
 export type Theme = "system" | "light" | "dark";
 
@@ -491,6 +748,18 @@ export type TransferProgress = {
 	layersDone: number,
 	/**  The last message that is not about one layer ("Pulling from library/busybox", "Digest: …"). */
 	status: string | null,
+};
+
+/**
+ *  One `-v`. `source` is empty for an anonymous volume (`-v /data`), an absolute host path for a
+ *  bind mount (`/srv/site`, or a Windows drive path `C:\site`, `C:/site`), and otherwise a named
+ *  volume (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`). See [`VolumeSpec::kind`].
+ */
+export type VolumeSpec = {
+	source: string,
+	/**  The absolute path inside the container. */
+	target: string,
+	readOnly: boolean,
 };
 
 /* Tauri Specta runtime */

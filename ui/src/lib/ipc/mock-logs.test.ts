@@ -33,7 +33,7 @@ describe("MockBackend logs", () => {
     ).toBe(1);
     expect(got[1]).toEqual([{ stream: "stdout", timestamp: null, text: "hi" }]);
     expect(await b.opCancel("logs-1")).toBe(true);
-    expect(await done).toEqual({ reason: "cancelled", skipped: 0 });
+    expect(await done).toEqual({ reason: "cancelled", lines: 0, lastTimestamp: null });
     expect(await b.opCancel("logs-1")).toBe(false);
   });
 
@@ -48,7 +48,7 @@ describe("MockBackend logs", () => {
       { tail: null, follow: true },
       (l) => (n += l.length),
     );
-    expect(end).toEqual({ reason: "stopped", skipped: 0 });
+    expect(end).toEqual({ reason: "stopped", lines: 0, lastTimestamp: null });
     expect(n).toBe(3);
     await expect(
       b.containerLogs("logs-3", "nope", { tail: null, follow: true }, () => {}),

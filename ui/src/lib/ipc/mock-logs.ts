@@ -111,16 +111,16 @@ export class MockLogs {
   }
 
   /** Ends every open stream of the container. */
-  end(containerId: string, reason: LogsEnd["reason"], skipped = 0): void {
+  end(containerId: string, reason: LogsEnd["reason"]): void {
     for (const s of [...this.streams.values()])
-      if (s.containerId === containerId) s.finish({ reason, skipped });
+      if (s.containerId === containerId) s.finish({ reason, lines: 0, lastTimestamp: null });
   }
 
   /** True when a stream ran under `op` (it ends as cancelled). */
   cancel(op: string): boolean {
     const s = this.streams.get(op);
     if (!s) return false;
-    s.finish({ reason: "cancelled", skipped: 0 });
+    s.finish({ reason: "cancelled", lines: 0, lastTimestamp: null });
     return true;
   }
 
@@ -159,7 +159,7 @@ export class MockLogs {
         for (let i = first; i < total; i++) lines.push(mockLogLine(i, start + i * this.spacing));
         if (lines.length) onBatch(lines);
         if (!options.follow || c.state !== "running") {
-          finish({ reason: "stopped", skipped: 0 });
+          finish({ reason: "stopped", lines: 0, lastTimestamp: null });
           return;
         }
         if (this.interval > 0)

@@ -82,11 +82,11 @@ describe("notices", () => {
     expect(droppedNotice(200_000, 1234)).toBe(
       "Showing the last 200,000 lines; 1,234 older lines dropped (buffer limit).",
     );
-    expect(endMessage({ reason: "stopped", skipped: 0 })).toBe("Container stopped — logs ended.");
-    expect(endMessage({ reason: "removed", skipped: 0 })).toBe("Container removed — logs ended.");
-    expect(endMessage({ reason: "daemonLost", skipped: 0 })).toMatch(/^Connection to Docker lost/);
-    expect(endMessage({ reason: "stopped", skipped: 1500 })).toBe(
-      "Container stopped — logs ended. 1,500 lines were skipped because the viewer fell behind.",
+    expect(endMessage({ reason: "stopped", lines: 0, lastTimestamp: null })).toBe("Container stopped — logs ended.");
+    expect(endMessage({ reason: "removed", lines: 0, lastTimestamp: null })).toBe("Container removed — logs ended.");
+    expect(endMessage({ reason: "daemonLost", lines: 0, lastTimestamp: null })).toMatch(/^Connection to Docker lost/);
+    expect(endMessage({ reason: "ended", lines: 0, lastTimestamp: null })).toBe(
+      "End of the log.",
     );
   });
 });

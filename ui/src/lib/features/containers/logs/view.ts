@@ -110,10 +110,9 @@ export function endMessage(end: LogsEnd): string {
     removed: "Container removed — logs ended.",
     daemonLost: "Connection to Docker lost — logs stopped until the engine is back.",
     cancelled: "Log stream cancelled.",
+    ended: "End of the log.",
   }[end.reason];
-  if (end.skipped <= 0) return why;
-  const n = formatCount(end.skipped);
-  return `${why} ${n} line${end.skipped === 1 ? " was" : "s were"} skipped because the viewer fell behind.`;
+  return why;
 }
 
 /**
