@@ -80,6 +80,11 @@ pub enum DockerCommand {
     InspectContainer {
         name: String,
     },
+    /// `docker cp from to`, each side a host path or `container:path`.
+    Cp {
+        from: String,
+        to: String,
+    },
 }
 
 #[tauri::command]
@@ -123,5 +128,6 @@ pub fn command_line(state: State<'_, AppState>, command: DockerCommand) -> IpcRe
         } => cmdline::logs(&container, tail, timestamps, true),
         C::Exec { container, command } => cmdline::exec(&container, &command),
         C::InspectContainer { name } => cmdline::inspect_container(&name),
+        C::Cp { from, to } => cmdline::cp(&from, &to),
     })
 }

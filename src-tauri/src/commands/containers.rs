@@ -1,4 +1,5 @@
 use dockwright_engine::container::exec::{write_input, TerminalTarget, Utf8Chunker};
+use dockwright_engine::container::files::{CopyReport, Listing};
 use dockwright_engine::container::logs::{LogLine, LogOptions, LogsEnd};
 use dockwright_engine::container::ops::{
     ActionReport, ContainerAction, ContainerDetails, ContainerPruneReport,
@@ -391,4 +392,70 @@ pub async fn pick_file(app: AppHandle, title: String) -> IpcResult<Option<String
         .flatten()
         .and_then(|f| f.into_path().ok())
         .map(|p| p.display().to_string()))
+}
+
+/// One folder of a container's filesystem.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn container_files_list(
+    state: State<'_, AppState>,
+    id: String,
+    path: String,
+) -> IpcResult<Listing> {
+    let engine = state.monitor.require()?;
+    Ok(engine
+        .list_files(&id, &path)
+        .await
+        .map_err(|e| state.monitor.note(e))?)
+}
+
+/// Copies a container's file or folder into the host folder `destination`.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn container_copy_out(
+    state: State<'_, AppState>,
+    op: String,
+    id: String,
+    path: String,
+    destination: String,
+    overwrite: bool,
+) -> IpcResult<CopyReport> {
+    let engine = state.monitor.require()?;
+    let guard = state.workspace.begin(&op)?;
+    Ok(engine
+        .copy_from_container(
+            &id,
+            &path,
+            std::path::Path::new(&destination),
+            overwrite,
+            &guard.token,
+        )
+        .await
+        .map_err(|e| state.monitor.note(e))?)
+}
+
+/// Copies a host file or folder into the container folder `container_dir`.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn container_copy_in(
+    state: State<'_, AppState>,
+    op: String,
+    id: String,
+    host_path: String,
+    container_dir: String,
+) -> IpcResult<CopyReport> {
+    let engine = state.monitor.require()?;
+    let guard = state.workspace.begin(&op)?;
+    Ok(engine
+        .copy_to_container(
+            &id,
+            std::path::Path::new(&host_path),
+            &container_dir,
+            &guard.token,
+        )
+        .await
+        .map_err(|e| state.monitor.note(e))?)
 }

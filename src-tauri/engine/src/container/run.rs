@@ -81,7 +81,8 @@ fn start_error(spec: &RunSpec, e: EngineError) -> EngineError {
         let row_of = |p: u16| {
             spec.ports.iter().position(|s| {
                 parse_port(s).is_ok_and(|b| {
-                    b.host_start.is_some_and(|lo| lo <= p && p <= b.host_end.unwrap_or(lo))
+                    b.host_start
+                        .is_some_and(|lo| lo <= p && p <= b.host_end.unwrap_or(lo))
                 })
             })
         };

@@ -47,6 +47,12 @@ export const commands = {
 	pickFolder: (title: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("pick_folder", { title })),
 	/**  The OS file picker (an env file); None when closed. */
 	pickFile: (title: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("pick_file", { title })),
+	/**  One folder of a container's filesystem. */
+	containerFilesList: (id: string, path: string) => typedError<Listing, IpcError>(__TAURI_INVOKE("container_files_list", { id, path })),
+	/**  Copies a container's file or folder into the host folder `destination`. */
+	containerCopyOut: (op: string, id: string, path: string, destination: string, overwrite: boolean) => typedError<CopyReport, IpcError>(__TAURI_INVOKE("container_copy_out", { op, id, path, destination, overwrite })),
+	/**  Copies a host file or folder into the container folder `container_dir`. */
+	containerCopyIn: (op: string, id: string, hostPath: string, containerDir: string) => typedError<CopyReport, IpcError>(__TAURI_INVOKE("container_copy_in", { op, id, hostPath, containerDir })),
 	/**  Images, newest first. */
 	imageList: () => typedError<ImageSummary[], IpcError>(__TAURI_INVOKE("image_list")),
 	imageInspect: (reference: string) => typedError<ImageDetails, IpcError>(__TAURI_INVOKE("image_inspect", { reference })),
@@ -309,7 +315,21 @@ export type ContextSummary = {
 	dockerfile: string | null,
 };
 
-export type DockerCommand = { op: "build"; contextId: string; options: BuildOptions } | { op: "pull"; reference: string } | { op: "removeImage"; reference: string; force: boolean } | { op: "pruneImages"; all: boolean } | { op: "push"; reference: string } | { op: "login"; registry: string; username: string } | { op: "logout"; registry: string } | { op: "search"; term: string } | { op: "history"; reference: string } | { op: "inspectImage"; reference: string } | { op: "tag"; source: string; target: string } | { op: "listImages"; all: boolean } | { op: "containerAction"; names: string[]; action: ContainerAction } | { op: "renameContainer"; name: string; newName: string } | { op: "pruneContainers" } | { op: "commit"; container: string; reference: string; message: string | null; author: string | null } | { op: "logs"; container: string; tail: number | null; timestamps: boolean } | { op: "exec"; container: string; command: string[] } | { op: "inspectContainer"; name: string };
+export type CopyReport = {
+	files: number,
+	dirs: number,
+	links: number,
+	/**  Bytes of file content written. */
+	bytes: number,
+	/**  Entries not written, each `path: why`. */
+	skipped: string[],
+	/**  Where the copy landed (a host path or a container path). */
+	target: string,
+};
+
+export type DockerCommand = { op: "build"; contextId: string; options: BuildOptions } | { op: "pull"; reference: string } | { op: "removeImage"; reference: string; force: boolean } | { op: "pruneImages"; all: boolean } | { op: "push"; reference: string } | { op: "login"; registry: string; username: string } | { op: "logout"; registry: string } | { op: "search"; term: string } | { op: "history"; reference: string } | { op: "inspectImage"; reference: string } | { op: "tag"; source: string; target: string } | { op: "listImages"; all: boolean } | { op: "containerAction"; names: string[]; action: ContainerAction } | { op: "renameContainer"; name: string; newName: string } | { op: "pruneContainers" } | { op: "commit"; container: string; reference: string; message: string | null; author: string | null } | { op: "logs"; container: string; tail: number | null; timestamps: boolean } | { op: "exec"; container: string; command: string[] } | { op: "inspectContainer"; name: string } | 
+/**  `docker cp from to`, each side a host path or `container:path`. */
+{ op: "cp"; from: string; to: string };
 
 /**  What [`parse`] finds in a Dockerfile. */
 export type DockerfileInfo = {
@@ -372,6 +392,25 @@ export type Exited = {
 	code: number,
 	lastLines: string[],
 };
+
+export type FileEntry = {
+	name: string,
+	/**  Absolute, in the container. */
+	path: string,
+	kind: FileKind,
+	/**  Bytes of content (files); 0 for folders, links and others. */
+	size: number,
+	/**  Permission bits (`0o7777`). */
+	mode: number,
+	/**  Unix seconds. */
+	modified: number,
+	/**  Where a link points, verbatim. */
+	linkTarget: string | null,
+};
+
+export type FileKind = "file" | "dir" | "symlink" | 
+/**  A device, named pipe or socket. */
+"other";
 
 /**  One line of `docker history`: a layer (or an empty metadata step) and what made it. */
 export type HistoryEntry = {
@@ -453,6 +492,18 @@ export type LayerProgress = {
 	/**  The layer's size once known. */
 	size: number,
 	done: boolean,
+};
+
+export type Listing = {
+	/**  The folder listed (absolute, normalised). */
+	path: string,
+	/**  Folders first, then by name. */
+	entries: FileEntry[],
+	/**
+	 *  The scan stopped early ([`LIST_MAX_ENTRIES`] or [`LIST_TIME_BUDGET`]): entries may be
+	 *  missing.
+	 */
+	truncated: boolean,
 };
 
 /**  One log line, whole. */
