@@ -32,6 +32,13 @@ import type {
   PushResult,
   Settings,
 } from "./bindings";
+import type {
+  ActionReport,
+  ContainerAction,
+  ContainerDetails,
+  ContainerPruneReport,
+  StatsSample,
+} from "../features/containers/types";
 import type { RunCheck, RunOutcome, RunOutput, RunSpec } from "../features/run/types";
 
 /**
@@ -59,7 +66,21 @@ export type DockerCommand =
   | { op: "push"; reference: string }
   /** `docker login -u alice localhost:5000`: the password is never part of it. */
   | { op: "login"; registry: string; username: string }
-  | { op: "logout"; registry: string };
+  | { op: "logout"; registry: string }
+  // Containers: `docker container stop|start|…|rm <names>`, rename, prune, commit, logs, exec.
+  | { op: "containerAction"; names: string[]; action: ContainerAction }
+  | { op: "renameContainer"; name: string; newName: string }
+  | { op: "pruneContainers" }
+  | {
+      op: "commit";
+      container: string;
+      reference: string;
+      message: string | null;
+      author: string | null;
+    }
+  | { op: "logs"; container: string; tail: number | null; timestamps: boolean }
+  | { op: "exec"; container: string; command: string[] }
+  | { op: "inspectContainer"; name: string };
 
 /** Fills the fields serde may leave out. */
 export function fullOptions(o: GeneratedBuildOptions): BuildOptions {
@@ -82,6 +103,29 @@ export interface Backend {
   engineStatus(): Promise<EngineStatus>;
   engineReconnect(): Promise<void>;
   containerList(all: boolean): Promise<ContainerSummary[]>;
+  // --- manage containers ---
+  /**
+   * Runs one action on each id (in parallel, bounded); never throws for a per-container
+   * failure — reports it. Throws only when the engine is unreachable.
+   */
+  containerAction(ids: string[], action: ContainerAction): Promise<ActionReport>;
+  /** Throws InvalidInput (field "name") for a bad name, Conflict when the name is taken. */
+  containerRename(id: string, name: string): Promise<void>;
+  /** Removes every stopped container (`docker container prune`). */
+  containerPrune(): Promise<ContainerPruneReport>;
+  containerInspect(id: string): Promise<ContainerDetails>;
+  /** Live stats for these containers until `opCancel(op)`; one batch per daemon tick (~1 s). */
+  containerStats(op: string, ids: string[], onSamples: (s: StatsSample[]) => void): Promise<void>;
+  /**
+   * Commits the container to a new image; returns the image id. Throws InvalidInput (field
+   * "reference") for a bad repository:tag.
+   */
+  containerCommit(
+    id: string,
+    reference: string,
+    message: string | null,
+    author: string | null,
+  ): Promise<string>;
   imageList(): Promise<ImageSummary[]>;
   onEngineStatus(cb: (s: EngineStatus) => void): Promise<() => void>;
   onEngineChanged(cb: (c: Change) => void): Promise<() => void>;

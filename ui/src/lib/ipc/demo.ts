@@ -9,6 +9,9 @@
 //   ?page=build&demo=form|running|pull|done|failed|badtag|empty   ?dialog=tag&target=…   ?drop=1 (the drag overlay)
 //   ?page=images&demo=run (the Run dialog, filled, with a risk)&step=confirm|exited|attached|missing
 //   ?page=containers&demo=logs (the log viewer, following)&search=…&wrap=1&pause=1&hostile=1&dropped=1
+//   ?page=containers&demo=detail (a running container's detail, stats flowing)&tab=logs|stats|inspect…
+//   ?page=containers&demo=bulk (two selected)&action=stop|remove (its confirm)&confirm=1
+//   ?page=containers&dialog=prune|rename|commit&confirm=1
 // Dragging a file or folder from the desktop onto the page simulates a drop.
 
 import { buildOptions, container, image, MockBackend, SAMPLE_REGISTRIES } from "./mock";
@@ -34,6 +37,22 @@ export function demoBackend(): MockBackend {
       state: "exited",
       status: "Exited (0) 2 days ago",
       created: now - 200000,
+    }),
+    container({
+      name: "shop-cache-1",
+      image: "redis:7.4",
+      status: "Up 2 hours (Paused)",
+      state: "paused",
+      composeProject: "shop",
+      ports: [{ ip: "127.0.0.1", privatePort: 6379, publicPort: 6379, protocol: "tcp" }],
+      created: now - 8000,
+    }),
+    container({
+      name: "migrate",
+      image: "webapp:dev",
+      state: "exited",
+      status: "Exited (137) 40 minutes ago",
+      created: now - 3000,
     }),
   ];
   b.images = [
@@ -208,6 +227,50 @@ async function demoRun(model: AppModel, step: string | null) {
   if (step === "missing") (await waitFor("[data-testid=run-pull]"))?.click();
 }
 
+/** The containers page in a given state (see the switches at the top). */
+async function containersDemo(params: URLSearchParams) {
+  const demo = params.get("demo");
+  const dialog = params.get("dialog");
+  const confirm = params.get("confirm");
+  await waitFor("[data-testid=container-row]");
+  if (demo === "detail") {
+    (await waitFor("[data-testid=container-row-web]"))?.click();
+    const tab = params.get("tab");
+    if (tab) (await waitFor(`[data-testid=tab-${tab}]`))?.click();
+  } else if (demo === "bulk") {
+    (await waitFor("[data-testid=container-select-web]"))?.click();
+    (await waitFor("[data-testid=container-select-job]"))?.click();
+    const action = params.get("action");
+    if (action) {
+      (await waitFor(`[data-testid=bulk-${action}]`))?.click();
+      await sleep(300);
+      if (confirm)
+        (
+          await waitFor(
+            action === "remove"
+              ? "[data-testid=container-remove-confirm]"
+              : "[data-testid=action-confirm]",
+          )
+        )?.click();
+    }
+  }
+  if (dialog === "prune") {
+    (await waitFor("[data-testid=prune-containers]"))?.click();
+    if (confirm) (await waitFor("[data-testid=container-prune-confirm]"))?.click();
+  } else if (dialog === "rename" || dialog === "commit") {
+    (await waitFor("[data-testid=container-action-menu-web]"))?.click();
+    (await waitFor(`[data-testid=container-action-${dialog}-web]`))?.click();
+    if (dialog === "rename") {
+      const name = params.get("name");
+      if (name) type((await waitFor("[data-testid=rename-input]")) as HTMLInputElement, name);
+    }
+    if (confirm) {
+      await sleep(100);
+      (await waitFor(`[data-testid=${dialog}-confirm]`))?.click();
+    }
+  }
+}
+
 export async function startDemo(model: AppModel, b: MockBackend, params: URLSearchParams) {
   simulateDrops(b);
   const page = params.get("page") as PageId | null;
@@ -218,6 +281,8 @@ export async function startDemo(model: AppModel, b: MockBackend, params: URLSear
     const { showLogsDemo } = await import("../features/containers/logs/demo");
     await showLogsDemo(b, params);
   }
+
+  if (page === "containers") await containersDemo(params);
 
   if (page === "registries") {
     if (params.get("empty")) b.registries = [];

@@ -2,7 +2,8 @@
 // outside Tauri). It behaves like the app: lists, status and change events, images (inspect,
 // history, remove, prune, tag, search, pull with layer progress), build contexts and builds that
 // stream coloured output, registries (login checked by a pretend registry, logout, push with
-// layer progress), cancellable operations and the `docker …` command lines.
+// layer progress), containers (actions, rename, prune, inspect, live stats, commit), cancellable
+// operations and the `docker …` command lines.
 
 import type {
   Backend,
@@ -36,6 +37,14 @@ import type {
   TransferProgress,
 } from "./backend";
 import type { EngineInfo, Settings } from "./bindings";
+import type {
+  ActionReport,
+  ContainerAction,
+  ContainerDetails,
+  ContainerPruneReport,
+  MountInfo,
+  StatsSample,
+} from "../features/containers/types";
 import { isHub, normalizeRegistry, registryOf } from "../registry";
 import type { LogLine, LogOptions, LogsEnd } from "../features/containers/logs/types";
 import { MockLogs } from "./mock-logs";
@@ -110,6 +119,46 @@ export function shellQuote(w: string): string {
 
 const line = (words: string[]) => words.map(shellQuote).join(" ");
 
+/** `docker stop --time 5 web db` and the like, as the app's cmdline module prints them. */
+function actionWords(names: string[], a: ContainerAction): string[] {
+  switch (a.kind) {
+    case "start":
+    case "pause":
+    case "unpause":
+      return ["docker", a.kind, ...names];
+    case "stop":
+    case "restart":
+      return [
+        "docker",
+        a.kind,
+        ...(a.timeout != null ? ["--time", String(a.timeout)] : []),
+        ...names,
+      ];
+    case "kill": {
+      const sig = a.signal?.trim();
+      return ["docker", "kill", ...(sig ? ["--signal", sig] : []), ...names];
+    }
+    case "remove":
+      return [
+        "docker",
+        "rm",
+        ...(a.force ? ["--force"] : []),
+        ...(a.volumes ? ["--volumes"] : []),
+        ...names,
+      ];
+  }
+}
+
+/** The 12 characters of an id, as daemon messages print it. */
+function shortHex(id: string): string {
+  return id.replace(/^sha256:/, "").slice(0, 12);
+}
+
+/** A container's made-up writable-layer size (what a prune reclaims). */
+export function mockContainerSize(id: string): number {
+  return 1_000_000 + (parseInt(hex(id, 5), 16) % 40) * 250_000;
+}
+
 export function mockCommandLine(c: DockerCommand, root: string): string {
   switch (c.op) {
     case "build": {
@@ -152,6 +201,42 @@ export function mockCommandLine(c: DockerCommand, root: string): string {
     }
     case "logout":
       return line(["docker", "logout", c.registry.trim()]);
+    case "containerAction":
+      return line(
+        actionWords(
+          c.names.map((n) => n.trim()),
+          c.action,
+        ),
+      );
+    case "renameContainer":
+      return line(["docker", "rename", c.name, c.newName.trim()]);
+    case "pruneContainers":
+      return line(["docker", "container", "prune", "--force"]);
+    case "commit": {
+      const author = c.author?.trim();
+      const message = c.message?.trim();
+      return line([
+        "docker",
+        "commit",
+        ...(author ? ["--author", author] : []),
+        ...(message ? ["--message", message] : []),
+        c.container,
+        c.reference.trim(),
+      ]);
+    }
+    case "logs":
+      return line([
+        "docker",
+        "logs",
+        ...(c.tail != null ? ["--tail", String(c.tail)] : []),
+        ...(c.timestamps ? ["--timestamps"] : []),
+        "--follow",
+        c.container,
+      ]);
+    case "exec":
+      return line(["docker", "exec", "-it", c.container, ...c.command]);
+    case "inspectContainer":
+      return line(["docker", "container", "inspect", c.name]);
   }
 }
 
@@ -371,6 +456,382 @@ export class MockBackend implements Backend {
   }
   emitDrop(e: DropEvent) {
     for (const cb of this.dropListeners) cb(e);
+  }
+
+  // --- containers --------------------------------------------------------------------------
+
+  /** Milliseconds between two stats batches. */
+  statsInterval = 1000;
+  /** Stats fields over the made-up ones, per container and tick (what tests assert on). */
+  statsSource: ((c: ContainerSummary, tick: number) => Partial<StatsSample>) | null = null;
+  /** Inspect fields over the made-up ones, per container name. */
+  inspectOver: Record<string, Partial<ContainerDetails>> = {};
+  /** When each container's counters (network, block I/O) started: a start or restart resets. */
+  private statsSince = new Map<string, number>();
+
+  /** The container an id, id prefix (4+) or name names. */
+  findContainer(ref: string): ContainerSummary | undefined {
+    const r = ref.trim().replace(/^\//, "");
+    return (
+      this.containers.find((c) => c.id === r || c.name === r) ??
+      (r.length >= 4 ? this.containers.find((c) => c.id.startsWith(r)) : undefined)
+    );
+  }
+
+  private requireContainer(ref: string): ContainerSummary {
+    const c = this.findContainer(ref);
+    if (!c) throw err("NotFound", `No such container: ${ref}. It may have been removed already.`);
+    return c;
+  }
+
+  private containerExited(c: ContainerSummary, code: number, action: string): void {
+    c.state = "exited";
+    c.status = `Exited (${code}) Less than a second ago`;
+    this.statsSince.delete(c.id);
+    this.emitChange({ scope: "container", action, id: c.id, name: c.name });
+    this.emitChange({ scope: "container", action: "die", id: c.id, name: c.name, exitCode: code });
+  }
+
+  private containerStarted(c: ContainerSummary, action: string): void {
+    c.state = "running";
+    c.status = "Up Less than a second";
+    this.statsSince.set(c.id, Date.now());
+    this.emitChange({ scope: "container", action, id: c.id, name: c.name });
+  }
+
+  /** One action on one container, like the daemon: throws what it would refuse. */
+  private applyAction(ref: string, a: ContainerAction): void {
+    const c = this.requireContainer(ref);
+    const up = c.state === "running" || c.state === "paused" || c.state === "restarting";
+    switch (a.kind) {
+      case "start":
+        if (c.state === "paused")
+          throw err("Conflict", `Cannot start ${c.name}: it is paused. Unpause it instead.`);
+        if (!up) this.containerStarted(c, "start");
+        return;
+      case "stop":
+        if (up) this.containerExited(c, 0, "stop");
+        return;
+      case "restart":
+        this.containerStarted(c, "restart");
+        return;
+      case "kill": {
+        if (!up)
+          throw err(
+            "Conflict",
+            `Cannot kill container ${c.name}: container ${shortHex(c.id)} is not running.`,
+          );
+        const sig = (a.signal ?? "SIGKILL").toUpperCase().replace(/^SIG/, "");
+        // The signals that end a process by default, with the exit code they leave.
+        const fatal: Record<string, number> = {
+          KILL: 137,
+          "9": 137,
+          TERM: 143,
+          "15": 143,
+          INT: 130,
+        };
+        const code = fatal[sig];
+        if (code !== undefined) this.containerExited(c, code, "kill");
+        else this.emitChange({ scope: "container", action: "kill", id: c.id, name: c.name });
+        return;
+      }
+      case "pause":
+        if (c.state !== "running")
+          throw err("Conflict", `Container ${c.name} is not running: only a running one pauses.`);
+        c.state = "paused";
+        c.status = `${c.status} (Paused)`;
+        this.emitChange({ scope: "container", action: "pause", id: c.id, name: c.name });
+        return;
+      case "unpause":
+        if (c.state !== "paused") throw err("Conflict", `Container ${c.name} is not paused.`);
+        c.state = "running";
+        c.status = c.status.replace(/ \(Paused\)$/, "");
+        this.emitChange({ scope: "container", action: "unpause", id: c.id, name: c.name });
+        return;
+      case "remove":
+        if (up && !a.force)
+          throw err(
+            "Conflict",
+            `You cannot remove a running container ${shortHex(c.id)}. Stop the container before attempting removal or force remove.`,
+          );
+        this.containers = this.containers.filter((x) => x !== c);
+        this.statsSince.delete(c.id);
+        this.emitChange({ scope: "container", action: "destroy", id: c.id, name: c.name });
+        return;
+    }
+  }
+
+  async containerAction(ids: string[], action: ContainerAction): Promise<ActionReport> {
+    this.enter("containerAction", ids, action);
+    this.needConnected();
+    const report: ActionReport = { done: [], failed: [] };
+    for (const id of ids) {
+      await this.wait(2);
+      try {
+        this.applyAction(id, action);
+        report.done.push(id);
+      } catch (e) {
+        const ipc = e as IpcError;
+        report.failed.push({ id, code: ipc.code, message: ipc.message });
+      }
+    }
+    return report;
+  }
+
+  async containerRename(id: string, name: string): Promise<void> {
+    this.enter("containerRename", id, name);
+    const n = name.trim().replace(/^\//, "");
+    if (!n) throw err("InvalidInput", "name: A container needs a name.", "name");
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(n))
+      throw err(
+        "InvalidInput",
+        `name: “${n}” is not a valid container name: two characters or more, from a–z, A–Z, 0–9, “_”, “.” and “-”, not starting with “_”, “.” or “-”.`,
+        "name",
+      );
+    this.needConnected();
+    const c = this.requireContainer(id);
+    if (c.name === n)
+      throw err("InvalidInput", `name: The container is already named ${n}.`, "name");
+    const other = this.containers.find((o) => o !== c && o.name === n);
+    if (other)
+      throw err(
+        "Conflict",
+        `The name “${n}” is already in use by container ${shortHex(other.id)}. Remove or rename that container, or choose another name.`,
+      );
+    await this.wait();
+    c.name = n;
+    this.emitChange({ scope: "container", action: "rename", id: c.id, name: n });
+  }
+
+  async containerPrune(): Promise<ContainerPruneReport> {
+    this.enter("containerPrune");
+    this.needConnected();
+    await this.wait(3);
+    const gone = this.containers.filter((c) => ["exited", "created", "dead"].includes(c.state));
+    this.containers = this.containers.filter((c) => !gone.includes(c));
+    for (const c of gone)
+      this.emitChange({ scope: "container", action: "destroy", id: c.id, name: c.name });
+    return {
+      removed: gone.map((c) => c.id),
+      spaceReclaimed: gone.reduce((s, c) => s + mockContainerSize(c.id), 0),
+    };
+  }
+
+  async containerInspect(id: string): Promise<ContainerDetails> {
+    this.enter("containerInspect", id);
+    this.needConnected();
+    const c = this.requireContainer(id);
+    const img = c.image.split(":")[0] ?? "";
+    const isPg = img.includes("postgres");
+    const isNginx = img.includes("nginx");
+    const up = c.state === "running" || c.state === "paused" || c.state === "restarting";
+    const exit = /^Exited \((-?\d+)\)/.exec(c.status);
+    const created = new Date(c.created * 1000).toISOString();
+    const since = this.statsSince.get(c.id) ?? (c.created + 5) * 1000;
+    const env = [
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      ...(isPg
+        ? [
+            "POSTGRES_USER=app",
+            "POSTGRES_PASSWORD=example-password",
+            "PGDATA=/var/lib/postgresql/data",
+          ]
+        : isNginx
+          ? ["NGINX_VERSION=1.27.0", "NJS_VERSION=0.8.4"]
+          : ["NODE_ENV=production", "API_TOKEN=demo-token-not-a-secret"]),
+    ];
+    const labels = c.composeProject
+      ? [
+          { key: "com.docker.compose.project", value: c.composeProject },
+          { key: "com.docker.compose.service", value: c.name },
+        ]
+      : isNginx
+        ? [{ key: "maintainer", value: "NGINX Docker Maintainers <docker-maint@nginx.com>" }]
+        : [];
+    const mounts: MountInfo[] = isPg
+      ? [
+          {
+            kind: "volume",
+            source: `/var/lib/docker/volumes/${c.name}-data/_data`,
+            target: "/var/lib/postgresql/data",
+            readOnly: false,
+            name: `${c.name}-data`,
+          },
+        ]
+      : isNginx
+        ? [
+            {
+              kind: "bind",
+              source: "/home/me/projects/site/public",
+              target: "/usr/share/nginx/html",
+              readOnly: true,
+              name: null,
+            },
+          ]
+        : [];
+    const d: ContainerDetails = {
+      id: c.id,
+      name: c.name,
+      image: c.image,
+      imageId: c.imageId,
+      state: c.state,
+      running: up,
+      paused: c.state === "paused",
+      exitCode: exit ? Number(exit[1]) : up ? 0 : null,
+      error: null,
+      startedAt: c.state === "created" ? null : new Date(since).toISOString(),
+      finishedAt: up || c.state === "created" ? null : new Date(since + 3_600_000).toISOString(),
+      createdAt: created,
+      command: isNginx
+        ? ["nginx", "-g", "daemon off;"]
+        : isPg
+          ? ["postgres"]
+          : c.command.split(" "),
+      entrypoint: isNginx ? ["/docker-entrypoint.sh"] : isPg ? ["docker-entrypoint.sh"] : [],
+      workdir: isNginx ? "" : "/app",
+      tty: false,
+      ports: c.ports.map((p) => ({ ...p })),
+      mounts,
+      env,
+      labels,
+      restartPolicy: c.composeProject ? "always" : "no",
+      networks: [c.composeProject ? `${c.composeProject}_default` : "bridge"],
+      ipAddress: up ? `172.17.0.${2 + (parseInt(hex(c.id, 2), 16) % 200)}` : null,
+      health: isPg && up ? "healthy" : null,
+      raw: "",
+      ...this.inspectOver[c.name],
+    };
+    d.raw = JSON.stringify(
+      {
+        Id: d.id,
+        Created: d.createdAt,
+        Path: d.entrypoint[0] ?? d.command[0] ?? "",
+        Args: [...d.entrypoint.slice(1), ...(d.entrypoint.length ? d.command : d.command.slice(1))],
+        State: {
+          Status: d.state,
+          Running: d.running,
+          Paused: d.paused,
+          ExitCode: d.exitCode ?? 0,
+          Error: d.error ?? "",
+          StartedAt: d.startedAt ?? "0001-01-01T00:00:00Z",
+          FinishedAt: d.finishedAt ?? "0001-01-01T00:00:00Z",
+          ...(d.health ? { Health: { Status: d.health, FailingStreak: 0 } } : {}),
+        },
+        Image: d.imageId,
+        Name: `/${d.name}`,
+        RestartCount: 0,
+        HostConfig: { RestartPolicy: { Name: d.restartPolicy, MaximumRetryCount: 0 } },
+        Mounts: d.mounts.map((m) => ({
+          Type: m.kind,
+          Name: m.name ?? undefined,
+          Source: m.source,
+          Destination: m.target,
+          RW: !m.readOnly,
+        })),
+        Config: {
+          Hostname: shortHex(d.id),
+          Tty: d.tty,
+          Env: d.env,
+          Cmd: d.command,
+          Image: d.image,
+          WorkingDir: d.workdir,
+          Entrypoint: d.entrypoint.length ? d.entrypoint : null,
+          Labels: Object.fromEntries(d.labels.map((l) => [l.key, l.value])),
+        },
+        NetworkSettings: {
+          Ports: Object.fromEntries(
+            d.ports.map((p) => [
+              `${p.privatePort}/${p.protocol}`,
+              p.publicPort == null
+                ? null
+                : [{ HostIp: p.ip ?? "0.0.0.0", HostPort: String(p.publicPort) }],
+            ]),
+          ),
+          Networks: Object.fromEntries(
+            d.networks.map((n) => [n, { IPAddress: d.ipAddress ?? "" }]),
+          ),
+        },
+      },
+      null,
+      2,
+    );
+    return d;
+  }
+
+  /** A made-up but plausible sample: cumulative counters grow from the last (re)start. */
+  statsSample(c: ContainerSummary, tick: number, now = Date.now()): StatsSample {
+    const seed = parseInt(hex(c.id, 6), 16) / 0xffffff;
+    const since = this.statsSince.get(c.id) ?? (c.created + 5) * 1000;
+    const s = Math.max(0, (now - since) / 1000);
+    const paused = c.state === "paused";
+    const wave = (period: number, phase = 0) => Math.sin(now / period + seed * 10 + phase);
+    const cpu = paused ? 0 : Math.max(0, 4 + seed * 30 + 10 * wave(9000) + 4 * wave(1700, 1));
+    // ∫(base + amp·sin(t/p)) dt: grows at base ± amp bytes per second, never backwards.
+    const grow = (base: number, amp: number, p: number) =>
+      Math.round(base * s + amp * p * (1 - Math.cos(s / p)));
+    return {
+      id: c.id,
+      at: now,
+      cpuPercent: Math.round(cpu * 100) / 100,
+      memoryBytes: Math.round((30 + seed * 220 + 12 * wave(20000, 2)) * 1_048_576),
+      memoryLimit: 8 * 1_073_741_824,
+      netRx: grow(20_000 + seed * 180_000, 15_000, 7),
+      netTx: grow(8_000 + seed * 60_000, 6_000, 11),
+      blockRead: grow(2_000 + seed * 30_000, 2_000, 13),
+      blockWrite: grow(1_000 + seed * 90_000, 1_000, 5),
+      pids: 1 + Math.floor(seed * 30),
+      ...this.statsSource?.(c, tick),
+    };
+  }
+
+  async containerStats(
+    op: string,
+    ids: string[],
+    onSamples: (s: StatsSample[]) => void,
+  ): Promise<void> {
+    this.enter("containerStats", op, ids);
+    this.needConnected();
+    const o = this.begin(op);
+    try {
+      for (let tick = 0; !o.cancelled; tick++) {
+        const now = Date.now();
+        const batch = ids
+          .map((id) => this.containers.find((c) => c.id === id))
+          .filter((c): c is ContainerSummary => c?.state === "running" || c?.state === "paused")
+          .map((c) => this.statsSample(c, tick, now));
+        if (batch.length) onSamples(batch);
+        await new Promise((r) => setTimeout(r, this.statsInterval));
+      }
+    } finally {
+      this.ops.delete(op);
+    }
+  }
+
+  async containerCommit(
+    id: string,
+    reference: string,
+    message: string | null,
+    author: string | null,
+  ): Promise<string> {
+    this.enter("containerCommit", id, reference, message, author);
+    const problem = checkTag(reference);
+    if (problem) throw err("InvalidInput", problem, "reference");
+    this.needConnected();
+    const c = this.requireContainer(id);
+    await this.wait(4);
+    const imageId = `sha256:${hex(`${c.id}${reference}${Date.now()}`)}`;
+    const t = familiar(reference);
+    for (const other of this.images) other.repoTags = other.repoTags.filter((x) => x !== t);
+    this.images.unshift(
+      image({
+        id: imageId,
+        repoTags: [t],
+        size: 120_000_000 + mockContainerSize(c.id),
+        created: Math.floor(Date.now() / 1000),
+      }),
+    );
+    this.emitChange({ scope: "image", action: "tag", id: imageId });
+    return imageId;
   }
 
   // --- images ------------------------------------------------------------------------------
