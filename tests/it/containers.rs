@@ -904,3 +904,51 @@ mod run {
         scope.cleanup().await;
     }
 }
+
+/// The daemon stops while a terminal is open: the terminal ends (no hang), and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_ends_clearly_when_the_daemon_stops() {
+    let Some(own) = daemon::PrivateDaemon::start_isolated("term-stop") else {
+        return;
+    };
+    let docker = daemon::connect(&own.host());
+    let engine = own.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    let (id, _) = scope.create_container(&["sleep", "300"]).await;
+    scope.start(&id).await;
+    let mut t = engine
+        .open_terminal(&id, &TerminalTarget::Exec { command: vec!["sh".into()] }, 80, 24)
+        .await
+        .unwrap();
+    write_input(&mut t.input, b"echo ready\n").await.unwrap();
+    let mut seen = String::new();
+    while !seen.contains("ready\r\n") {
+        match tokio::time::timeout(Duration::from_secs(10), t.output.next()).await {
+            Ok(Some(Ok(b))) => seen.push_str(&String::from_utf8_lossy(&b)),
+            other => panic!("no output: {other:?} {seen:?}"),
+        }
+    }
+    let stopper = tokio::task::spawn_blocking(move || {
+        own.stop();
+        own
+    });
+    // The output ends (None or an error) instead of hanging.
+    let end = tokio::time::timeout(Duration::from_secs(40), async {
+        loop {
+            match t.output.next().await {
+                Some(Ok(_)) => continue,
+                other => return other.map(|r| r.map(|_| ())),
+            }
+        }
+    })
+    .await
+    .expect("the terminal ends when the daemon stops");
+    if let Some(Err(e)) = &end {
+        assert!(!e.to_string().is_empty());
+    }
+    let own = stopper.await.unwrap();
+    // Writing to it now fails clearly.
+    let w = write_input(&mut t.input, b"echo gone\n").await;
+    assert!(w.is_err() || end.is_none());
+    drop(own);
+}
