@@ -24,16 +24,23 @@ function channel<T>(cb: (m: T) => void): Channel<T> {
   return ch;
 }
 
-async function notWired(): Promise<never> {
-  throw { code: "Other", message: "not wired yet", field: null };
-}
-
 export const tauriBackend: Backend = {
   settingsGet: () => commands.settingsGet(),
   settingsSet: async (settings) => unwrap(await commands.settingsSet(settings)),
   engineStatus: () => commands.engineStatus(),
   engineReconnect: () => commands.engineReconnect(),
   containerList: async (all) => unwrap(await commands.containerList(all)),
+  containerAction: async (ids, action) => unwrap(await commands.containerAction(ids, action)),
+  containerRename: async (id, name) => {
+    unwrap(await commands.containerRename(id, name));
+  },
+  containerPrune: async () => unwrap(await commands.containerPrune()),
+  containerInspect: async (id) => unwrap(await commands.containerInspect(id)),
+  containerStats: async (op, ids, onSamples) => {
+    unwrap(await commands.containerStats(op, ids, channel(onSamples)));
+  },
+  containerCommit: async (id, reference, message, author) =>
+    unwrap(await commands.containerCommit(id, reference, message, author)),
   imageList: async () => unwrap(await commands.imageList()),
   onEngineStatus: (cb) => listen<EngineStatus>(EVENT_STATUS, (e) => cb(e.payload)),
   onEngineChanged: (cb) => listen<Change>(EVENT_CHANGED, (e) => cb(e.payload)),
@@ -65,19 +72,24 @@ export const tauriBackend: Backend = {
   buildHistory: async () =>
     (await commands.buildHistory()).map((r) => ({ ...r, options: fullOptions(r.options) })),
   opCancel: (op) => commands.opCancel(op),
-  containerLogs: async () => {
-    throw { code: "Other", message: "not wired yet" };
-  },
-  containerLogsSave: async () => {
-    throw { code: "Other", message: "not wired yet" };
-  },
+  containerLogs: async (op, id, options, onBatch) =>
+    unwrap(await commands.containerLogs(op, id, options, channel(onBatch))),
+  containerLogsSave: async (id, timestamps) =>
+    unwrap(await commands.containerLogsSave(id, timestamps)),
   commandLine: async (command) => unwrap(await commands.commandLine(command)),
   onDrop: (cb) => listen<DropEvent>(EVENT_DROP, (e) => cb(e.payload)),
 
-  // Run a container: the commands are not generated yet.
-  containerRunCheck: notWired,
-  containerRunParse: notWired,
-  containerRun: notWired,
-  pickFolder: notWired,
-  pickFile: notWired,
+  containerRunCheck: async (spec) => unwrap(await commands.containerRunCheck(spec)),
+  containerRunParse: async (line) => unwrap(await commands.containerRunParse(line)),
+  containerRun: async (op, spec, acceptRisks, onOutput) =>
+    unwrap(
+      await commands.containerRun(
+        op,
+        spec,
+        acceptRisks,
+        channel((lines) => onOutput({ lines })),
+      ),
+    ),
+  pickFolder: async () => unwrap(await commands.pickFolder("Choose a folder")),
+  pickFile: async () => unwrap(await commands.pickFile("Choose a file")),
 };
