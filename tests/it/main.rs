@@ -9,6 +9,7 @@ mod build;
 mod containers;
 mod containers_files;
 mod e2e_build;
+mod e2e_containers;
 mod e2e_live_list;
 mod e2e_registries;
 mod e2e_settings;
