@@ -917,7 +917,14 @@ async fn a_terminal_ends_clearly_when_the_daemon_stops() {
     let (id, _) = scope.create_container(&["sleep", "300"]).await;
     scope.start(&id).await;
     let mut t = engine
-        .open_terminal(&id, &TerminalTarget::Exec { command: vec!["sh".into()] }, 80, 24)
+        .open_terminal(
+            &id,
+            &TerminalTarget::Exec {
+                command: vec!["sh".into()],
+            },
+            80,
+            24,
+        )
         .await
         .unwrap();
     write_input(&mut t.input, b"echo ready\n").await.unwrap();
