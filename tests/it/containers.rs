@@ -124,7 +124,7 @@ async fn lifecycle_one_by_one_and_in_bulk() {
     assert_eq!(r.failed[0].code, "Conflict", "{r:?}");
     let r = engine
         .container_action_many(
-            &[a.clone()],
+            std::slice::from_ref(&a),
             &ContainerAction::Remove {
                 force: true,
                 volumes: true,
