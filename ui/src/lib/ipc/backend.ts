@@ -6,6 +6,8 @@
 export type * from "./bindings";
 export type { Source as CredentialSource } from "./bindings";
 import type { LogLine, LogOptions, LogsEnd } from "../features/containers/logs/types";
+import type { TerminalEnd, TerminalTarget } from "../features/containers/terminal/types";
+import type { CopyReport, Listing } from "../features/containers/files/types";
 import type {
   BuildOptions as GeneratedBuildOptions,
   BuildRecord as GeneratedBuildRecord,
@@ -63,6 +65,8 @@ export type DockerCommand =
   | { op: "inspectImage"; reference: string }
   | { op: "tag"; source: string; target: string }
   | { op: "listImages"; all: boolean }
+  /** `docker cp web:/etc/nginx /home/me/out`: the container side is `name:path`. */
+  | { op: "cp"; from: string; to: string }
   | { op: "push"; reference: string }
   /** `docker login -u alice localhost:5000`: the password is never part of it. */
   | { op: "login"; registry: string; username: string }
@@ -218,6 +222,55 @@ export interface Backend {
   pickFolder(): Promise<string | null>;
   /** OS file picker (an env file); null when cancelled. */
   pickFile(): Promise<string | null>;
+
+  // --- a container's terminal and files ---
+  /**
+   * Opens a terminal in a running container: a new process (`docker exec -it`) or the main
+   * process's TTY (attach; Conflict when the container was not started with `-t`). Output arrives
+   * as text through onOutput. Resolves when the process ends, or when `opCancel(op)` closes it
+   * (the exec is ended, the container never). Throws Conflict when the container is not running
+   * or is paused.
+   */
+  terminalOpen(
+    op: string,
+    id: string,
+    target: TerminalTarget,
+    cols: number,
+    rows: number,
+    onOutput: (text: string) => void,
+  ): Promise<TerminalEnd>;
+  /** Typed or pasted text for the terminal `op`. Throws NotFound when it is not open (yet). */
+  terminalInput(op: string, data: string): Promise<void>;
+  /** The terminal's new size in cells (1–1000 each way). Throws NotFound when it has closed. */
+  terminalResize(op: string, cols: number, rows: number): Promise<void>;
+  /**
+   * One folder of a container (running or stopped): its direct children, folders first. A link
+   * to a folder is listed as that folder. Throws NotFound (no such path), InvalidInput (field
+   * "path": not absolute, a file, a link to a file).
+   */
+  containerFilesList(id: string, path: string): Promise<Listing>;
+  /**
+   * Copies a container path (file or folder; links as links) into the host folder
+   * `destination`, as `destination/<name>`. Throws Conflict when that exists there unless
+   * `overwrite`. Cancellable with `opCancel(op)`.
+   */
+  containerCopyOut(
+    op: string,
+    id: string,
+    path: string,
+    destination: string,
+    overwrite: boolean,
+  ): Promise<CopyReport>;
+  /**
+   * Copies a host file or folder into the container folder `containerDir`, as
+   * `containerDir/<name>` (replacing files there). Cancellable with `opCancel(op)`.
+   */
+  containerCopyIn(
+    op: string,
+    id: string,
+    hostPath: string,
+    containerDir: string,
+  ): Promise<CopyReport>;
 }
 
 /**
@@ -243,7 +296,7 @@ let opCounter = 0;
 
 /** A fresh id for a cancellable operation: `build-3-1732760000000`. */
 export function newOpId(
-  kind: "build" | "scan" | "pull" | "push" | "logs" | "exec" | "stats" | "run",
+  kind: "build" | "scan" | "pull" | "push" | "logs" | "exec" | "stats" | "run" | "copy",
 ): string {
   opCounter += 1;
   return `${kind}-${opCounter}-${Date.now()}`;

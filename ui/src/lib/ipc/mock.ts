@@ -50,6 +50,10 @@ import type { LogLine, LogOptions, LogsEnd } from "../features/containers/logs/t
 import { MockLogs } from "./mock-logs";
 import type { RunCheck, RunOutcome, RunOutput, RunSpec } from "../features/run/types";
 import { checkRunSpec, generatedName, hostPort, parseRunLine, runScript } from "./mock-run";
+import { MockFiles } from "./mock-files";
+import { MockTerminals } from "./mock-terminal";
+import type { TerminalEnd, TerminalTarget } from "../features/containers/terminal/types";
+import type { CopyReport, Listing } from "../features/containers/files/types";
 
 export const sampleInfo: EngineInfo = {
   host: "unix:///var/run/docker.sock",
@@ -201,6 +205,8 @@ export function mockCommandLine(c: DockerCommand, root: string): string {
     }
     case "logout":
       return line(["docker", "logout", c.registry.trim()]);
+    case "cp":
+      return line(["docker", "cp", c.from, c.to]);
     case "containerAction":
       return line(
         actionWords(
@@ -1458,6 +1464,7 @@ export class MockBackend implements Backend {
   async opCancel(op: string): Promise<boolean> {
     this.log.push({ method: "opCancel", args: [op] });
     if (this.logs.cancel(op)) return true;
+    if (this.terminals.cancel(op)) return true;
     const o = this.ops.get(op);
     if (!o) return false;
     o.cancelled = true;
@@ -1800,6 +1807,101 @@ export class MockBackend implements Backend {
   async pickFile(): Promise<string | null> {
     this.enter("pickFile");
     return this.pickFilePath;
+  }
+
+  // --- a container's terminal and files -----------------------------------------------------
+
+  /** The pretend filesystems (test hooks: `add`, `hostPaths`, `hostFolders`, `listLimit`). */
+  readonly files = new MockFiles();
+  /** The pretend shells (test hooks: `tty`, `received`, `size`, `isOpen`, `containerStopped`). */
+  readonly terminals = new MockTerminals(this.files);
+  private stopsWatched = false;
+
+  /** A container's terminals end when it stops (the daemon ends its execs). */
+  private watchStops(): void {
+    if (this.stopsWatched) return;
+    this.stopsWatched = true;
+    void this.onEngineChanged((ch) => {
+      if (ch.scope === "container" && (ch.action === "die" || ch.action === "destroy"))
+        this.terminals.containerStopped(ch.id);
+    });
+  }
+
+  async terminalOpen(
+    op: string,
+    id: string,
+    target: TerminalTarget,
+    cols: number,
+    rows: number,
+    onOutput: (text: string) => void,
+  ): Promise<TerminalEnd> {
+    this.enter("terminalOpen", op, id, structuredClone(target), cols, rows);
+    this.needConnected();
+    this.watchStops();
+    const c = MockLogs.find(this.containers, id);
+    // Like the app, the terminal is registered (input, resize and cancel reach it) only once
+    // the exec runs.
+    await this.wait();
+    return this.terminals.open(op, c, target, cols, rows, onOutput);
+  }
+
+  async terminalInput(op: string, data: string): Promise<void> {
+    this.enter("terminalInput", op, data);
+    this.terminals.input(op, data);
+  }
+
+  async terminalResize(op: string, cols: number, rows: number): Promise<void> {
+    this.enter("terminalResize", op, cols, rows);
+    this.terminals.resize(op, cols, rows);
+  }
+
+  async containerFilesList(id: string, path: string): Promise<Listing> {
+    this.enter("containerFilesList", id, path);
+    this.needConnected();
+    const c = MockLogs.find(this.containers, id);
+    await this.wait();
+    return this.files.list(c, path);
+  }
+
+  async containerCopyOut(
+    op: string,
+    id: string,
+    path: string,
+    destination: string,
+    overwrite: boolean,
+  ): Promise<CopyReport> {
+    this.enter("containerCopyOut", op, id, path, destination, overwrite);
+    this.needConnected();
+    const c = MockLogs.find(this.containers, id);
+    const o = this.begin(op);
+    try {
+      await this.wait(3);
+      this.check(o);
+      return this.files.copyOut(c, path, destination, overwrite);
+    } finally {
+      this.ops.delete(op);
+    }
+  }
+
+  async containerCopyIn(
+    op: string,
+    id: string,
+    hostPath: string,
+    containerDir: string,
+  ): Promise<CopyReport> {
+    this.enter("containerCopyIn", op, id, hostPath, containerDir);
+    this.needConnected();
+    const c = MockLogs.find(this.containers, id);
+    const o = this.begin(op);
+    try {
+      await this.wait(3);
+      this.check(o);
+      const r = this.files.copyIn(c, hostPath, containerDir);
+      this.emitChange({ scope: "container", action: "extract-to-dir", id: c.id, name: c.name });
+      return r;
+    } finally {
+      this.ops.delete(op);
+    }
   }
 
   /** True while an operation by that id runs. */

@@ -92,4 +92,17 @@ export const tauriBackend: Backend = {
     ),
   pickFolder: async () => unwrap(await commands.pickFolder("Choose a folder")),
   pickFile: async () => unwrap(await commands.pickFile("Choose a file")),
+  terminalOpen: async (op, id, target, cols, rows, onOutput) =>
+    unwrap(await commands.terminalOpen(op, id, target, cols, rows, channel(onOutput))),
+  terminalInput: async (op, data) => {
+    unwrap(await commands.terminalInput(op, data));
+  },
+  terminalResize: async (op, cols, rows) => {
+    unwrap(await commands.terminalResize(op, cols, rows));
+  },
+  containerFilesList: async (id, path) => unwrap(await commands.containerFilesList(id, path)),
+  containerCopyOut: async (op, id, path, destination, overwrite) =>
+    unwrap(await commands.containerCopyOut(op, id, path, destination, overwrite)),
+  containerCopyIn: async (op, id, hostPath, containerDir) =>
+    unwrap(await commands.containerCopyIn(op, id, hostPath, containerDir)),
 };
