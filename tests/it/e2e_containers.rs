@@ -177,6 +177,55 @@ async fn run_watch_and_stop_containers_in_the_window() {
     .await;
     assert!(raw.contains(&id), "the raw JSON names the container");
 
+    // A terminal: a shell in the logger, a command's answer on screen.
+    click(&client, "[data-testid=tab-terminal]").await;
+    click(&client, "[data-testid=terminal-connect]").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    x.screenshot(&shots.join("container-terminal.png"));
+    until(
+        &client,
+        "the terminal connects",
+        Duration::from_secs(10),
+        |t| t.contains("Connected"),
+        "[data-testid=terminal-status]",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client
+        .execute(
+            "document.querySelector('[data-testid=terminal-screen] textarea').focus()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("echo $((6*7)) answers\u{E007}")
+        .await
+        .unwrap();
+    until(
+        &client,
+        "the shell's answer",
+        Duration::from_secs(10),
+        |t| t.contains("42 answers"),
+        "[data-testid=terminal-screen]",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    x.screenshot(&shots.join("container-terminal.png"));
+    // Closing the tab ends the shell, not the container.
+    click(&client, "[data-testid=tab-files]").await;
+    wait_for(
+        &client,
+        "[data-testid=file-row-bin]",
+        Duration::from_secs(10),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    x.screenshot(&shots.join("container-files.png"));
+
     // The list's CPU column fills for running containers.
     until(
         &client,

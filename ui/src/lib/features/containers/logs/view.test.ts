@@ -82,12 +82,16 @@ describe("notices", () => {
     expect(droppedNotice(200_000, 1234)).toBe(
       "Showing the last 200,000 lines; 1,234 older lines dropped (buffer limit).",
     );
-    expect(endMessage({ reason: "stopped", lines: 0, lastTimestamp: null })).toBe("Container stopped — logs ended.");
-    expect(endMessage({ reason: "removed", lines: 0, lastTimestamp: null })).toBe("Container removed — logs ended.");
-    expect(endMessage({ reason: "daemonLost", lines: 0, lastTimestamp: null })).toMatch(/^Connection to Docker lost/);
-    expect(endMessage({ reason: "ended", lines: 0, lastTimestamp: null })).toBe(
-      "End of the log.",
+    expect(endMessage({ reason: "stopped", lines: 0, lastTimestamp: null })).toBe(
+      "Container stopped — logs ended.",
     );
+    expect(endMessage({ reason: "removed", lines: 0, lastTimestamp: null })).toBe(
+      "Container removed — logs ended.",
+    );
+    expect(endMessage({ reason: "daemonLost", lines: 0, lastTimestamp: null })).toMatch(
+      /^Connection to Docker lost/,
+    );
+    expect(endMessage({ reason: "ended", lines: 0, lastTimestamp: null })).toBe("End of the log.");
   });
 });
 
