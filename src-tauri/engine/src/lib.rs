@@ -15,6 +15,7 @@ pub mod monitor;
 pub mod progress;
 pub mod reference;
 pub mod registry;
+mod tarstream;
 
 pub use connect::{Endpoint, EndpointSource, Engine, EngineInfo, Environment, Transport};
 pub use error::{EngineError, Result};

@@ -3,9 +3,8 @@
 //! be sent, and stream it to the daemon as a tar without holding it in memory.
 
 use std::collections::BinaryHeap;
-use std::ffi::OsString;
 use std::fs::{self, File, Metadata};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -17,15 +16,12 @@ use specta::Type;
 
 use super::dockerignore::{go_clean, DockerIgnore};
 use crate::error::{EngineError, Result};
+use crate::tarstream::{self, ChannelWriter};
 
 /// The name Docker uses when none is given.
 pub const DEFAULT_DOCKERFILE: &str = "Dockerfile";
 /// How many of the biggest entries a summary lists.
 const BIGGEST: usize = 8;
-/// Tar bytes per message to the daemon: large enough to be cheap, small enough to bound memory.
-const CHUNK: usize = 256 * 1024;
-/// Chunks in flight between the walker thread and the request (bounds memory to ~4 MiB).
-const CHANNEL_DEPTH: usize = 16;
 
 /// A folder to build, resolved and checked: its `.dockerignore` read, the Dockerfile found.
 #[derive(Debug, Clone)]
@@ -322,7 +318,7 @@ impl Context {
     /// chunks for the request body; dropping it stops the walk. `sent` counts the bytes handed to
     /// the request. The name to give the daemon as the Dockerfile is returned with it.
     pub fn stream(&self, cancel: CancelFlag) -> TarStream {
-        let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(CHANNEL_DEPTH);
+        let (tx, rx) = tarstream::channel();
         let sent = Arc::new(AtomicU64::new(0));
         let outside_name = self.dockerfile_in_context.is_none().then(|| {
             let mut seed = [0u8; 10];
@@ -339,12 +335,8 @@ impl Context {
         let handle = std::thread::Builder::new()
             .name("build-context".into())
             .spawn(move || {
-                let writer = ChannelWriter {
-                    buf: Vec::with_capacity(CHUNK),
-                    tx: tx.clone(),
-                    sent: counter,
-                    poisoned: false,
-                };
+                let writer =
+                    ChannelWriter::new(tx.clone(), "the build context failed").counting(counter);
                 let result = write_tar(&ctx, &cancel, writer, outside_name.as_deref());
                 if let Err(e) = &result {
                     // Tell the request the body failed, so the daemon sees an aborted upload
@@ -453,8 +445,8 @@ fn walk_dir(
             rel.to_owned()
         }
     };
-    let read = match fs::read_dir(dir) {
-        Ok(r) => r,
+    let names = match tarstream::sorted_names(dir) {
+        Ok(n) => n,
         Err(e) => {
             return visit(Visit::Unreadable(format!(
                 "{}/ ({})",
@@ -463,21 +455,6 @@ fn walk_dir(
             )))
         }
     };
-    let mut names: Vec<OsString> = Vec::new();
-    for item in read {
-        match item {
-            Ok(i) => names.push(i.file_name()),
-            Err(e) => {
-                return visit(Visit::Unreadable(format!(
-                    "{}/ ({})",
-                    shown(rel_dir),
-                    io_reason(&e)
-                )))
-            }
-        }
-    }
-    // Go's filepath.Walk sorts by name, byte-wise.
-    names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
     for name in names {
         if cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
@@ -547,8 +524,8 @@ fn walk_dir(
             }))?;
         } else {
             visit(Visit::Warning(format!(
-                "{rel} is a {} and is not sent.",
-                special_kind(&meta)
+                "{rel} is {} and is not sent.",
+                tarstream::special_kind(&meta)
             )))?;
         }
     }
@@ -561,26 +538,6 @@ fn io_reason(e: &io::Error) -> String {
         io::ErrorKind::NotFound => "it disappeared while the folder was read".into(),
         _ => e.to_string(),
     }
-}
-
-#[cfg(unix)]
-fn special_kind(meta: &Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let ft = meta.file_type();
-    if ft.is_fifo() {
-        "named pipe (FIFO)"
-    } else if ft.is_socket() {
-        "socket"
-    } else if ft.is_block_device() || ft.is_char_device() {
-        "device"
-    } else {
-        "special file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_kind(_meta: &Metadata) -> &'static str {
-    "special file"
 }
 
 /// Whether a link at `rel` with `target` points outside the context.
@@ -611,108 +568,6 @@ fn header_bytes(rel: &str) -> u64 {
 // ---------------------------------------------------------------------------------------------
 // The tar
 
-struct ChannelWriter {
-    buf: Vec<u8>,
-    tx: tokio::sync::mpsc::Sender<io::Result<Bytes>>,
-    sent: Arc<AtomicU64>,
-    /// Set when the tar failed: nothing more is sent, not even the end-of-archive blocks the tar
-    /// builder writes when dropped, so the daemon never sees a valid-looking short context.
-    poisoned: bool,
-}
-
-impl ChannelWriter {
-    fn send(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
-        let n = chunk.len() as u64;
-        self.tx
-            .blocking_send(Ok(Bytes::from(chunk)))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the daemon stopped reading"))?;
-        self.sent.fetch_add(n, Ordering::Relaxed);
-        Ok(())
-    }
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        if self.poisoned {
-            return Err(io::Error::other("the build context failed"));
-        }
-        let room = CHUNK - self.buf.len();
-        let n = room.min(data.len());
-        self.buf.extend_from_slice(&data[..n]);
-        if self.buf.len() >= CHUNK {
-            self.send()?;
-        }
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        if self.poisoned {
-            return Err(io::Error::other("the build context failed"));
-        }
-        self.send()
-    }
-}
-
-/// A file's bytes, exactly `len` of them: cut if it grew since its header was written, padded
-/// with zeros if it shrank (the tar stays valid; a warning says so).
-struct Exact<R> {
-    inner: R,
-    left: u64,
-    short: bool,
-}
-
-impl<R: Read> Read for Exact<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.left == 0 {
-            return Ok(0);
-        }
-        let want = (buf.len() as u64).min(self.left) as usize;
-        let n = if self.short {
-            0
-        } else {
-            self.inner.read(&mut buf[..want])?
-        };
-        let n = if n == 0 {
-            self.short = true;
-            buf[..want].fill(0);
-            want
-        } else {
-            n
-        };
-        self.left -= n as u64;
-        Ok(n)
-    }
-}
-
-fn base_header(meta: &Metadata) -> tar::Header {
-    let mut h = tar::Header::new_gnu();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        h.set_mode(meta.mode() & 0o7777);
-        h.set_mtime(meta.mtime().max(0) as u64);
-    }
-    #[cfg(not(unix))]
-    {
-        // What the docker CLI does on Windows: everything readable and executable.
-        h.set_mode(if meta.is_dir() { 0o755 } else { 0o755 });
-        h.set_mtime(
-            meta.modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
-        );
-    }
-    // The docker CLI sends everything as owned by root.
-    h.set_uid(0);
-    h.set_gid(0);
-    h
-}
-
 fn write_tar(
     ctx: &Context,
     cancel: &CancelFlag,
@@ -730,9 +585,7 @@ fn write_tar(
             Ok(report)
         }
         Err(e) => {
-            let w = tar.get_mut();
-            w.poisoned = true;
-            w.buf.clear();
+            tar.get_mut().poison();
             Err(e)
         }
     }
@@ -768,13 +621,11 @@ fn write_entries(
             Visit::Excluded => return Ok(()),
         };
         report.entries += 1;
-        let mut h = base_header(&e.meta);
+        // What the docker CLI does on Windows: everything readable and executable.
+        let mut h = tarstream::header_for(&e.meta, 0o755);
         match &e.kind {
             Kind::Dir => {
-                h.set_entry_type(tar::EntryType::Directory);
-                h.set_size(0);
-                tar.append_data(&mut h, format!("{}/", e.rel), io::empty())
-                    .map_err(io_err)?;
+                tarstream::append_dir(tar, &mut h, format!("{}/", e.rel)).map_err(io_err)?;
             }
             Kind::Symlink(_) if outside_dockerfile.is_some() && e.rel == ".dockerignore" => {
                 // The docker CLI replaces the entry whatever its type: a link's content is empty.
@@ -785,9 +636,7 @@ fn write_entries(
                     .map_err(io_err)?;
             }
             Kind::Symlink(target) => {
-                h.set_entry_type(tar::EntryType::Symlink);
-                h.set_size(0);
-                tar.append_link(&mut h, &e.rel, target).map_err(io_err)?;
+                tarstream::append_symlink(tar, &mut h, &e.rel, target).map_err(io_err)?;
             }
             Kind::File => {
                 if outside_dockerfile.is_some() && e.rel == ".dockerignore" {
@@ -812,16 +661,9 @@ fn write_entries(
                         return Ok(());
                     }
                 };
-                let len = e.meta.len();
-                h.set_entry_type(tar::EntryType::Regular);
-                h.set_size(len);
-                let mut body = Exact {
-                    inner: file,
-                    left: len,
-                    short: false,
-                };
-                tar.append_data(&mut h, &e.rel, &mut body).map_err(io_err)?;
-                if body.short {
+                let short = tarstream::append_file(tar, &mut h, &e.rel, file, e.meta.len())
+                    .map_err(io_err)?;
+                if short {
                     report
                         .warnings
                         .push(format!("{} got shorter while it was sent.", e.rel));
@@ -867,17 +709,11 @@ fn generated_header(len: usize) -> tar::Header {
 
 /// The error for files the build cannot read, naming them (the first few).
 pub fn unreadable_error(paths: &[String]) -> EngineError {
-    let shown: Vec<&str> = paths.iter().take(5).map(String::as_str).collect();
-    let more = if paths.len() > shown.len() {
-        format!(" and {} more", paths.len() - shown.len())
-    } else {
-        String::new()
-    };
     invalid(
         "context",
         format!(
-            "Cannot read {}{more}. Fix the permissions or add them to .dockerignore.",
-            shown.join(", ")
+            "Cannot read {}. Fix the permissions or add them to .dockerignore.",
+            tarstream::first_few(paths)
         ),
     )
 }
@@ -903,6 +739,7 @@ fn fill_random(out: &mut [u8]) {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+    use std::io::Read;
 
     fn ctx(dir: &Path) -> Context {
         Context::open(dir, "").expect("open")

@@ -37,6 +37,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::connect::Engine;
 use crate::error::{EngineError, Result};
+use crate::tarstream::{self, ChannelWriter};
 
 /// A listing stops after scanning this many tar entries (the folder's whole subtree counts).
 pub const LIST_MAX_ENTRIES: usize = 20_000;
@@ -44,8 +45,6 @@ pub const LIST_MAX_ENTRIES: usize = 20_000;
 pub const LIST_TIME_BUDGET: Duration = Duration::from_secs(5);
 /// How long an upload may take before the daemon's answer (the body is streamed before it).
 const UPLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
-/// Tar bytes per message to the daemon.
-const CHUNK: usize = 256 * 1024;
 /// Messages in flight between the network and the blocking side (bounds memory).
 const CHANNEL_DEPTH: usize = 16;
 /// At most this many `skipped` lines are kept; the rest are counted in one last line.
@@ -1073,26 +1072,6 @@ enum HostVisit {
     Unreadable(String),
 }
 
-#[cfg(unix)]
-fn special_kind(meta: &Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let ft = meta.file_type();
-    if ft.is_fifo() {
-        "a named pipe (FIFO)"
-    } else if ft.is_socket() {
-        "a socket"
-    } else if ft.is_block_device() || ft.is_char_device() {
-        "a device"
-    } else {
-        "a special file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_kind(_meta: &Metadata) -> &'static str {
-    "a special file"
-}
-
 /// Walks `abs` (named `rel` in the tar) in lexical order, links never followed. `check_files`
 /// opens each file to find unreadable ones before anything is sent.
 fn walk_host(
@@ -1106,61 +1085,33 @@ fn walk_host(
         return Err(EngineError::Cancelled);
     }
     let shown_rel = rel.display().to_string();
+    let unreadable = |slash: &str, e: io::Error| {
+        HostVisit::Unreadable(format!("{shown_rel}{slash} ({})", io_reason(&e)))
+    };
+    let entry = |meta, kind| {
+        HostVisit::Entry(HostEntry {
+            rel: rel.to_path_buf(),
+            abs: abs.to_path_buf(),
+            meta,
+            kind,
+        })
+    };
     let meta = match fs::symlink_metadata(abs) {
         Ok(m) => m,
-        Err(e) => {
-            return visit(HostVisit::Unreadable(format!(
-                "{shown_rel} ({})",
-                io_reason(&e)
-            )))
-        }
+        Err(e) => return visit(unreadable("", e)),
     };
     let ft = meta.file_type();
     if ft.is_symlink() {
-        let target = match fs::read_link(abs) {
-            Ok(t) => t,
-            Err(e) => {
-                return visit(HostVisit::Unreadable(format!(
-                    "{shown_rel} ({})",
-                    io_reason(&e)
-                )))
-            }
-        };
-        visit(HostVisit::Entry(HostEntry {
-            rel: rel.to_path_buf(),
-            abs: abs.to_path_buf(),
-            meta,
-            kind: HostKind::Link(target),
-        }))
-    } else if ft.is_dir() {
-        let read = match fs::read_dir(abs) {
-            Ok(r) => r,
-            Err(e) => {
-                return visit(HostVisit::Unreadable(format!(
-                    "{shown_rel}/ ({})",
-                    io_reason(&e)
-                )))
-            }
-        };
-        let mut names: Vec<OsString> = Vec::new();
-        for item in read {
-            match item {
-                Ok(i) => names.push(i.file_name()),
-                Err(e) => {
-                    return visit(HostVisit::Unreadable(format!(
-                        "{shown_rel}/ ({})",
-                        io_reason(&e)
-                    )))
-                }
-            }
+        match fs::read_link(abs) {
+            Ok(target) => visit(entry(meta, HostKind::Link(target))),
+            Err(e) => visit(unreadable("", e)),
         }
-        names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
-        visit(HostVisit::Entry(HostEntry {
-            rel: rel.to_path_buf(),
-            abs: abs.to_path_buf(),
-            meta,
-            kind: HostKind::Dir,
-        }))?;
+    } else if ft.is_dir() {
+        let names = match tarstream::sorted_names(abs) {
+            Ok(n) => n,
+            Err(e) => return visit(unreadable("/", e)),
+        };
+        visit(entry(meta, HostKind::Dir))?;
         for name in names {
             walk_host(&abs.join(&name), &rel.join(&name), stop, check_files, visit)?;
         }
@@ -1168,139 +1119,26 @@ fn walk_host(
     } else if ft.is_file() {
         if check_files {
             if let Err(e) = File::open(abs) {
-                return visit(HostVisit::Unreadable(format!(
-                    "{shown_rel} ({})",
-                    io_reason(&e)
-                )));
+                return visit(unreadable("", e));
             }
         }
-        visit(HostVisit::Entry(HostEntry {
-            rel: rel.to_path_buf(),
-            abs: abs.to_path_buf(),
-            meta,
-            kind: HostKind::File,
-        }))
+        visit(entry(meta, HostKind::File))
     } else {
         visit(HostVisit::Special {
             rel: shown_rel,
-            what: special_kind(&meta),
+            what: tarstream::special_kind(&meta),
         })
     }
 }
 
 fn unreadable_error(paths: &[String]) -> EngineError {
-    let shown: Vec<&str> = paths.iter().take(5).map(String::as_str).collect();
-    let more = if paths.len() > shown.len() {
-        format!(" and {} more", paths.len() - shown.len())
-    } else {
-        String::new()
-    };
     EngineError::invalid(
         "source",
         format!(
-            "Cannot read {}{more}. Fix the permissions, or copy a folder without them. Nothing was copied.",
-            shown.join(", ")
+            "Cannot read {}. Fix the permissions, or copy a folder without them. Nothing was copied.",
+            tarstream::first_few(paths)
         ),
     )
-}
-
-struct ChannelWriter {
-    buf: Vec<u8>,
-    tx: mpsc::Sender<io::Result<Bytes>>,
-    /// Set when the tar failed: nothing more is sent, not even the end-of-archive blocks, so the
-    /// daemon never sees a valid-looking short archive.
-    poisoned: bool,
-}
-
-impl ChannelWriter {
-    fn send(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
-        self.tx
-            .blocking_send(Ok(Bytes::from(chunk)))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the daemon stopped reading"))
-    }
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        if self.poisoned {
-            return Err(io::Error::other("the copy failed"));
-        }
-        let n = (CHUNK - self.buf.len()).min(data.len());
-        self.buf.extend_from_slice(&data[..n]);
-        if self.buf.len() >= CHUNK {
-            self.send()?;
-        }
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        if self.poisoned {
-            return Err(io::Error::other("the copy failed"));
-        }
-        self.send()
-    }
-}
-
-/// A file's bytes, exactly `left` of them: cut if it grew since its header was written, padded
-/// with zeros if it shrank.
-struct Exact<R> {
-    inner: R,
-    left: u64,
-    short: bool,
-}
-
-impl<R: Read> Read for Exact<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.left == 0 {
-            return Ok(0);
-        }
-        let want = (buf.len() as u64).min(self.left) as usize;
-        let n = if self.short {
-            0
-        } else {
-            self.inner.read(&mut buf[..want])?
-        };
-        let n = if n == 0 {
-            self.short = true;
-            buf[..want].fill(0);
-            want
-        } else {
-            n
-        };
-        self.left -= n as u64;
-        Ok(n)
-    }
-}
-
-fn header_for(meta: &Metadata) -> tar::Header {
-    let mut h = tar::Header::new_gnu();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        h.set_mode(meta.mode() & 0o7777);
-        h.set_mtime(meta.mtime().max(0) as u64);
-    }
-    #[cfg(not(unix))]
-    {
-        h.set_mode(if meta.permissions().readonly() {
-            0o555
-        } else {
-            0o755
-        });
-        h.set_mtime(
-            meta.modified()
-                .ok()
-                .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
-        );
-    }
-    h.set_uid(0);
-    h.set_gid(0);
-    h
 }
 
 /// Writes the tar of `source` (named `name`) into `writer`, counting into `report`.
@@ -1332,19 +1170,14 @@ fn write_upload(
                 )))
             }
         };
-        let mut h = header_for(&e.meta);
+        let mut h = tarstream::header_for(&e.meta, 0o555);
         match &e.kind {
             HostKind::Dir => {
-                h.set_entry_type(tar::EntryType::Directory);
-                h.set_size(0);
-                tar.append_data(&mut h, &e.rel, io::empty())
-                    .map_err(io_err)?;
+                tarstream::append_dir(&mut tar, &mut h, &e.rel).map_err(io_err)?;
                 report.dirs += 1;
             }
             HostKind::Link(target) => {
-                h.set_entry_type(tar::EntryType::Symlink);
-                h.set_size(0);
-                tar.append_link(&mut h, &e.rel, target).map_err(io_err)?;
+                tarstream::append_symlink(&mut tar, &mut h, &e.rel, target).map_err(io_err)?;
                 report.links += 1;
             }
             HostKind::File => {
@@ -1356,15 +1189,9 @@ fn write_upload(
                     ))
                 })?;
                 let len = e.meta.len();
-                h.set_entry_type(tar::EntryType::Regular);
-                h.set_size(len);
-                let mut body = Exact {
-                    inner: file,
-                    left: len,
-                    short: false,
-                };
-                tar.append_data(&mut h, &e.rel, &mut body).map_err(io_err)?;
-                if body.short {
+                let short =
+                    tarstream::append_file(&mut tar, &mut h, &e.rel, file, len).map_err(io_err)?;
+                if short {
                     report.skip(
                         &e.rel.display().to_string(),
                         "it got shorter while it was copied; the rest was filled with zeros",
@@ -1382,11 +1209,7 @@ fn write_upload(
             w.flush().map_err(io_err)
         }
         Err(e) => {
-            let w = tar.get_mut();
-            w.poisoned = true;
-            w.buf.clear();
-            let _ =
-                w.tx.blocking_send(Err(io::Error::other("the copy stopped")));
+            tar.get_mut().fail(io::Error::other("the copy stopped"));
             Err(e)
         }
     }
@@ -1417,7 +1240,7 @@ fn source_name(host_path: &Path) -> Result<PathBuf> {
             format!(
                 "{} is {}; only files, folders and links can be copied.",
                 host_path.display(),
-                special_kind(&meta)
+                tarstream::special_kind(&meta)
             ),
         ));
     }
@@ -1504,15 +1327,11 @@ impl Engine {
         };
         self.folder(id, &dir).await?;
 
-        let (tx, mut rx) = mpsc::channel::<io::Result<Bytes>>(CHANNEL_DEPTH);
+        let (tx, mut rx) = tarstream::channel();
         let (source, tar_name, writer_stop) = (host_path.to_path_buf(), name.clone(), stop.clone());
         let writer = tokio::task::spawn_blocking(move || {
             let mut report = CopyReport::default();
-            let w = ChannelWriter {
-                buf: Vec::with_capacity(CHUNK),
-                tx,
-                poisoned: false,
-            };
+            let w = ChannelWriter::new(tx, "the copy failed");
             let r = write_upload(&source, &tar_name, &writer_stop, w, &mut report);
             (report, r)
         });
