@@ -9,6 +9,7 @@ use specta::Type;
 use tauri::ipc::Channel;
 use tauri::State;
 
+use super::{pick_path, Pick};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use crate::workspace::{BuildOutcome, BuildRecord, ContextRef};
@@ -41,16 +42,7 @@ pub async fn context_pick(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
 ) -> IpcResult<Option<OpenedContext>> {
-    use tauri_plugin_dialog::DialogExt;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Choose a folder to build")
-        .pick_folder(move |f| {
-            let _ = tx.send(f);
-        });
-    let picked = rx.await.ok().flatten();
-    let Some(path) = picked.and_then(|f| f.into_path().ok()) else {
+    let Some(path) = pick_path(&app, "Choose a folder to build", Pick::Folder).await else {
         return Ok(None);
     };
     let (context, dockerfile) = state.workspace.open(&path)?;

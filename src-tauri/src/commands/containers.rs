@@ -15,6 +15,7 @@ use specta::Type;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
+use super::{pick_path, Pick};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use crate::workspace::TerminalInput;
@@ -163,7 +164,6 @@ pub async fn container_logs_save(
     id: String,
     timestamps: bool,
 ) -> IpcResult<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
     let engine = state.monitor.require()?;
     let name = engine
         .inspect_container(&id)
@@ -180,15 +180,8 @@ pub async fn container_logs_save(
             }
         })
         .collect();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Save the log")
-        .set_file_name(format!("{safe}.log"))
-        .save_file(move |f| {
-            let _ = tx.send(f);
-        });
-    let Some(path) = rx.await.ok().flatten().and_then(|f| f.into_path().ok()) else {
+    let save_as = Pick::SaveAs(format!("{safe}.log"));
+    let Some(path) = pick_path(&app, "Save the log", save_as).await else {
         return Ok(None);
     };
     let token = tokio_util::sync::CancellationToken::new();
@@ -364,34 +357,16 @@ pub async fn container_run(
 #[tauri::command]
 #[specta::specta]
 pub async fn pick_folder(app: AppHandle, title: String) -> IpcResult<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().set_title(title).pick_folder(move |f| {
-        let _ = tx.send(f);
-    });
-    Ok(rx
-        .await
-        .ok()
-        .flatten()
-        .and_then(|f| f.into_path().ok())
-        .map(|p| p.display().to_string()))
+    let picked = pick_path(&app, title, Pick::Folder).await;
+    Ok(picked.map(|p| p.display().to_string()))
 }
 
 /// The OS file picker (an env file); None when closed.
 #[tauri::command]
 #[specta::specta]
 pub async fn pick_file(app: AppHandle, title: String) -> IpcResult<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().set_title(title).pick_file(move |f| {
-        let _ = tx.send(f);
-    });
-    Ok(rx
-        .await
-        .ok()
-        .flatten()
-        .and_then(|f| f.into_path().ok())
-        .map(|p| p.display().to_string()))
+    let picked = pick_path(&app, title, Pick::File).await;
+    Ok(picked.map(|p| p.display().to_string()))
 }
 
 /// One folder of a container's filesystem.
