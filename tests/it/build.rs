@@ -622,18 +622,11 @@ fn unreadable_files_are_named_and_stop_the_build() {
     .unwrap();
     std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
     std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let out = crate::support::run_test_as_nobody(
+    let lines = crate::support::probe_as_nobody(
         "build::probe_unreadable",
         ("DW_PROBE_DIR", root.to_str().unwrap()),
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("PROBE ")).collect();
-    assert_eq!(
-        lines.len(),
-        2,
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(lines.len(), 2, "{lines:?}");
     assert_eq!(
         lines[0],
         "PROBE unreadable=locked/ (permission denied)|secret/key.pem (permission denied)"

@@ -5,16 +5,30 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use dockwright_engine::container::exec::{write_input, TerminalTarget};
+use dockwright_engine::container::exec::{write_input, Terminal, TerminalTarget};
 use dockwright_engine::container::logs::{LogLine, LogOptions, LogStream, LogsEndReason};
 use dockwright_engine::container::ops::ContainerAction;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{daemon, fixtures, unique};
+use crate::support::{cancel_after, daemon, fixtures, unique};
 
 async fn state(engine: &dockwright_engine::Engine, id: &str) -> String {
     engine.inspect_container(id).await.unwrap().state
+}
+
+/// A terminal running `command` (no arguments) in the container.
+async fn shell(
+    engine: &dockwright_engine::Engine,
+    id: &str,
+    command: &str,
+    cols: u16,
+    rows: u16,
+) -> dockwright_engine::Result<Terminal> {
+    let target = TerminalTarget::Exec {
+        command: vec![command.into()],
+    };
+    engine.open_terminal(id, &target, cols, rows).await
 }
 
 #[tokio::test]
@@ -366,12 +380,7 @@ async fn logs_follow_until_the_container_stops_or_cancel() {
     // Cancel ends a follow at once.
     let (id2, _) = scope.create_container(&["sleep", "300"]).await;
     scope.start(&id2).await;
-    let cancel = CancellationToken::new();
-    let c2 = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        c2.cancel();
-    });
+    let cancel = cancel_after(Duration::from_millis(300));
     let t0 = std::time::Instant::now();
     let end = engine
         .container_logs(
@@ -513,33 +522,12 @@ async fn a_terminal_runs_a_shell_and_closing_it_leaves_the_container_running() {
     let (id, _) = scope.create_container(&["sleep", "300"]).await;
 
     // Not running yet: a clear refusal.
-    let e = engine
-        .open_terminal(
-            &id,
-            &TerminalTarget::Exec {
-                command: vec!["sh".into()],
-            },
-            80,
-            24,
-        )
-        .await
-        .err()
-        .unwrap();
+    let e = shell(&engine, &id, "sh", 80, 24).await.err().unwrap();
     assert_eq!(e.code(), "Conflict");
     assert!(e.to_string().contains("not running"), "{e}");
     scope.start(&id).await;
 
-    let mut t = engine
-        .open_terminal(
-            &id,
-            &TerminalTarget::Exec {
-                command: vec!["sh".into()],
-            },
-            100,
-            30,
-        )
-        .await
-        .unwrap();
+    let mut t = shell(&engine, &id, "sh", 100, 30).await.unwrap();
     write_input(&mut t.input, b"stty size; echo $((6*7))\n")
         .await
         .unwrap();
@@ -571,17 +559,7 @@ async fn a_terminal_runs_a_shell_and_closing_it_leaves_the_container_running() {
     assert_eq!(engine.exec_exit_code(&exec).await.unwrap(), Some(3));
 
     // A shell closed from our side (the tab) ends; the container runs on.
-    let t2 = engine
-        .open_terminal(
-            &id,
-            &TerminalTarget::Exec {
-                command: vec!["sh".into()],
-            },
-            80,
-            24,
-        )
-        .await
-        .unwrap();
+    let t2 = shell(&engine, &id, "sh", 80, 24).await.unwrap();
     let exec2 = t2.exec_id.clone().unwrap();
     let tag = t2.tag.clone();
     drop(t2);
@@ -594,16 +572,7 @@ async fn a_terminal_runs_a_shell_and_closing_it_leaves_the_container_running() {
     assert_eq!(state(&engine, &id).await, "running");
 
     // A command that does not exist says so.
-    let mut t3 = engine
-        .open_terminal(
-            &id,
-            &TerminalTarget::Exec {
-                command: vec!["bash".into()],
-            },
-            80,
-            24,
-        )
-        .await;
+    let mut t3 = shell(&engine, &id, "bash", 80, 24).await;
     if let Ok(t3) = t3.as_mut() {
         let mut out = String::new();
         while let Some(Ok(b)) = t3.output.next().await {
@@ -627,6 +596,7 @@ async fn a_terminal_runs_a_shell_and_closing_it_leaves_the_container_running() {
 
 mod run {
     use super::*;
+    use dockwright_engine::container::run::RunOutcome;
     use dockwright_engine::container::spec::{parse_line, RunSpec, VolumeSpec};
     use dockwright_engine::EngineError;
 
@@ -653,6 +623,18 @@ mod run {
             .len()
     }
 
+    /// Runs `s` in the test's scope, risks not accepted, output ignored, never cancelled.
+    async fn run(
+        engine: &dockwright_engine::Engine,
+        scope: &fixtures::Scope,
+        s: &RunSpec,
+    ) -> dockwright_engine::Result<RunOutcome> {
+        let cancel = CancellationToken::new();
+        engine
+            .run_container(s, false, scope.labels(), &cancel, |_| {})
+            .await
+    }
+
     fn spec(image: &str, command: &[&str]) -> RunSpec {
         RunSpec {
             image: image.to_owned(),
@@ -669,7 +651,6 @@ mod run {
         let engine = d.engine().await;
         let scope = fixtures::Scope::new(&docker);
         let image = fixtures::busybox(&docker).await;
-        let cancel = CancellationToken::new();
         let mut cases: Vec<(RunSpec, &str)> = Vec::new();
         for (p, _) in [
             ("99999:80", ""),
@@ -693,10 +674,7 @@ mod run {
         s.name = Some("bad name!".into());
         cases.push((s, "name"));
         for (s, want) in &cases {
-            let e = engine
-                .run_container(s, false, scope.labels(), &cancel, |_| {})
-                .await
-                .unwrap_err();
+            let e = run(&engine, &scope, s).await.unwrap_err();
             assert_eq!(field_of(&e), *want, "{s:?}: {e}");
         }
         // What a pasted line gets wrong is said at once too.
@@ -709,22 +687,12 @@ mod run {
         // Risky options need a yes.
         let mut s = spec(image, &["true"]);
         s.privileged = true;
-        let e = engine
-            .run_container(&s, false, scope.labels(), &cancel, |_| {})
-            .await
-            .unwrap_err();
+        let e = run(&engine, &scope, &s).await.unwrap_err();
         assert_eq!(field_of(&e), "risks", "{e}");
         assert_eq!(labelled(&docker, &scope).await, 0);
 
         // An image that is not local: the UI offers a pull.
-        let e = engine
-            .run_container(
-                &spec("dockwright-test/not-here:1", &[]),
-                false,
-                scope.labels(),
-                &cancel,
-                |_| {},
-            )
+        let e = run(&engine, &scope, &spec("dockwright-test/not-here:1", &[]))
             .await
             .unwrap_err();
         assert_eq!(e.code(), "ImageNotLocal", "{e}");
@@ -738,16 +706,12 @@ mod run {
         let engine = d.engine().await;
         let scope = fixtures::Scope::new(&docker);
         let image = fixtures::busybox(&docker).await;
-        let cancel = CancellationToken::new();
 
         // A name in use: said next to the name.
         let (_, taken) = scope.create_container(&["true"]).await;
         let mut s = spec(image, &["sleep", "30"]);
         s.name = Some(taken);
-        let e = engine
-            .run_container(&s, false, scope.labels(), &cancel, |_| {})
-            .await
-            .unwrap_err();
+        let e = run(&engine, &scope, &s).await.unwrap_err();
         assert_eq!(field_of(&e), "name", "{e}");
         assert_eq!(labelled(&docker, &scope).await, 1, "only the first one");
 
@@ -763,10 +727,7 @@ mod run {
             target: "/data".into(),
             read_only: false,
         }];
-        let e = engine
-            .run_container(&s, false, scope.labels(), &cancel, |_| {})
-            .await
-            .unwrap_err();
+        let e = run(&engine, &scope, &s).await.unwrap_err();
         assert_eq!(field_of(&e), "ports[1]", "{e}");
         assert!(e.to_string().contains(&port.to_string()), "{e}");
         assert_eq!(
@@ -805,10 +766,7 @@ mod run {
             read_only: false,
         }];
         s.ports = vec!["127.0.0.1::80".into()];
-        let out = engine
-            .run_container(&s, false, scope.labels(), &cancel, |_| {})
-            .await
-            .unwrap();
+        let out = run(&engine, &scope, &s).await.unwrap();
         assert_eq!(out.exited, None);
         assert_eq!(out.name, s.name.clone().unwrap());
         let details = engine.inspect_container(&out.id).await.unwrap();
@@ -849,10 +807,7 @@ mod run {
             ],
         );
         s.remove = true;
-        let out = engine
-            .run_container(&s, false, scope.labels(), &cancel, |_| {})
-            .await
-            .unwrap();
+        let out = run(&engine, &scope, &s).await.unwrap();
         let exited = out.exited.expect("reported as exited");
         assert_eq!(exited.code, 3);
         assert!(
@@ -889,12 +844,7 @@ mod run {
         // Attached and stopped from the app.
         let mut s = spec(image, &["sleep", "300"]);
         s.detach = false;
-        let stop = CancellationToken::new();
-        let st = stop.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            st.cancel();
-        });
+        let stop = cancel_after(Duration::from_millis(500));
         let out = engine
             .run_container(&s, false, scope.labels(), &stop, |_| {})
             .await
@@ -916,17 +866,7 @@ async fn a_terminal_ends_clearly_when_the_daemon_stops() {
     let scope = fixtures::Scope::new(&docker);
     let (id, _) = scope.create_container(&["sleep", "300"]).await;
     scope.start(&id).await;
-    let mut t = engine
-        .open_terminal(
-            &id,
-            &TerminalTarget::Exec {
-                command: vec!["sh".into()],
-            },
-            80,
-            24,
-        )
-        .await
-        .unwrap();
+    let mut t = shell(&engine, &id, "sh", 80, 24).await.unwrap();
     write_input(&mut t.input, b"echo ready\n").await.unwrap();
     let mut seen = String::new();
     while !seen.contains("ready\r\n") {

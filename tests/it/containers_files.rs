@@ -5,13 +5,13 @@
 //! folder is needed, bad input).
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bollard::query_parameters::StopContainerOptions;
 use dockwright_engine::container::files::{check_source, FileKind, Listing};
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{daemon, fixtures};
+use crate::support::{cancel_after, daemon, fixtures};
 
 /// Deterministic, incompressible bytes.
 fn noise(len: usize) -> Vec<u8> {
@@ -377,20 +377,11 @@ fn unreadable_files_are_named_before_sending() {
     let ok = check_source(&up.join("ok.txt")).unwrap();
     assert_eq!((ok.files, ok.bytes, ok.target.as_str()), (1, 4, "ok.txt"));
 
-    let out = crate::support::run_test_as_nobody(
+    let lines = crate::support::probe_as_nobody(
         "containers_files::probe_unreadable_upload",
         ("DW_FILES_PROBE_DIR", up.to_str().unwrap()),
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("PROBE "))
-        .unwrap_or_else(|| {
-            panic!(
-                "probe printed nothing: {stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
+    let line = &lines[0];
     mode(&up.join("locked"), 0o755).unwrap();
     assert!(
         line.starts_with("PROBE InvalidInput source: Cannot read"),
@@ -423,14 +414,9 @@ async fn cancelling_stops_a_copy() {
     assert_eq!(e.code(), "Cancelled");
 
     // Mid-way: the result is Cancelled, or Ok when the copy won the race; never a hang.
-    let cancel = CancellationToken::new();
-    let c = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-        c.cancel();
-    });
+    let cancel = cancel_after(Duration::from_millis(30));
     let r = tokio::time::timeout(
-        std::time::Duration::from_secs(60),
+        Duration::from_secs(60),
         engine.copy_to_container(&id, &big, "/", &cancel),
     )
     .await
@@ -446,14 +432,9 @@ async fn cancelling_stops_a_copy() {
         .await
         .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let cancel = CancellationToken::new();
-    let c = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-        c.cancel();
-    });
+    let cancel = cancel_after(Duration::from_millis(30));
     let r = tokio::time::timeout(
-        std::time::Duration::from_secs(60),
+        Duration::from_secs(60),
         engine.copy_from_container(&id, "/big.bin", out.path(), false, &cancel),
     )
     .await

@@ -76,20 +76,9 @@ async fn a_socket_we_may_not_open_is_permission_denied() {
     let host = format!("unix://{}", sock.display());
 
     // Root ignores file modes: then probe as `nobody`.
-    let out = crate::support::run_test_as_nobody(
-        "engine_connect::probe_connect",
-        ("DW_PROBE_HOST", &host),
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("PROBE "))
-        .unwrap_or_else(|| {
-            panic!(
-                "probe printed nothing: {stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
+    let lines =
+        crate::support::probe_as_nobody("engine_connect::probe_connect", ("DW_PROBE_HOST", &host));
+    let line = &lines[0];
     assert!(line.contains("code=PermissionDenied"), "{line}");
     assert!(line.contains("Permission denied opening"), "{line}");
     assert!(line.contains(&host), "{line}");

@@ -104,6 +104,35 @@ pub fn run_test_as_nobody(test: &str, env: (&str, &str)) -> std::process::Output
         .unwrap()
 }
 
+/// Runs a probe test as `nobody` (see [`run_test_as_nobody`]) and returns the lines it printed
+/// that start with `PROBE `; panics, showing all it printed, when there are none.
+pub fn probe_as_nobody(test: &str, env: (&str, &str)) -> Vec<String> {
+    let out = run_test_as_nobody(test, env);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<String> = stdout
+        .lines()
+        .filter(|l| l.starts_with("PROBE "))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        !lines.is_empty(),
+        "probe printed nothing: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    lines
+}
+
+/// A token that cancels itself after `delay` (on the current tokio runtime).
+pub fn cancel_after(delay: Duration) -> tokio_util::sync::CancellationToken {
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        c.cancel();
+    });
+    cancel
+}
+
 /// A unique, short, lowercase name for something a test creates.
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
