@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::e2e_live_list::{desktop, launch_connected, screenshot_dir, wait_for, Desktop, E2E};
+use crate::e2e_live_list::{
+    click, desktop, launch_connected, screenshot_dir, wait_for, Desktop, E2E,
+};
 use crate::support::daemon;
 use crate::support::{fixtures, unique};
 
@@ -32,24 +34,12 @@ async fn a_folder_typed_on_the_build_page_builds_and_is_tagged() {
     let tag = format!("{}:e2e", unique("dw-e2e"));
 
     let client = launch_connected(&driver, &app).await;
-    client
-        .find(Locator::Css("[data-testid=nav-build]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "[data-testid=nav-build]").await;
     let path = wait_for(&client, "[data-testid=build-path]", Duration::from_secs(5)).await;
     path.send_keys(&dir.path().display().to_string())
         .await
         .unwrap();
-    client
-        .find(Locator::Css("[data-testid=build-open]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "[data-testid=build-open]").await;
     // The summary counts what .dockerignore keeps: Dockerfile, .dockerignore, app.txt.
     wait_for(
         &client,
@@ -63,13 +53,7 @@ async fn a_folder_typed_on_the_build_page_builds_and_is_tagged() {
     x.screenshot(&screenshot_dir().join("build-form.png"));
 
     let started = Instant::now();
-    client
-        .find(Locator::Css("[data-testid=build-start]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "[data-testid=build-start]").await;
     let result = wait_for(
         &client,
         "[data-testid=build-result]",
@@ -99,13 +83,7 @@ async fn a_folder_typed_on_the_build_page_builds_and_is_tagged() {
     x.screenshot(&screenshot_dir().join("build-done.png"));
 
     // The image's detail on the Images page.
-    client
-        .find(Locator::Css("[data-testid=nav-images]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "[data-testid=nav-images]").await;
     let row = wait_for(
         &client,
         &format!("[data-testid=image-row][data-ref=\"{tag}\"]"),

@@ -6,27 +6,10 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use crate::e2e_live_list::{desktop, launch_connected, screenshot_dir, wait_for, Desktop, E2E};
+use crate::e2e_live_list::{
+    click, desktop, launch_connected, screenshot_dir, text_of, wait_for, Desktop, E2E,
+};
 use crate::support::{daemon, fixtures, unique};
-
-async fn click(client: &Client, css: &str) {
-    wait_for(client, css, Duration::from_secs(10))
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn text_of(client: &Client, css: &str) -> String {
-    let v = client
-        .execute(
-            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
-            vec![serde_json::json!(css)],
-        )
-        .await
-        .unwrap();
-    v.as_str().unwrap_or_default().to_owned()
-}
 
 async fn until(
     client: &Client,

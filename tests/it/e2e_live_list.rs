@@ -89,6 +89,27 @@ pub async fn wait_for(
         .unwrap_or_else(|e| panic!("`{css}` did not appear within {within:?}: {e}"))
 }
 
+/// Waits (up to 10 s) for the element `css` and clicks it.
+pub async fn click(client: &Client, css: &str) {
+    wait_for(client, css, Duration::from_secs(10))
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// The text of the first element `css`, or "" when there is none.
+pub async fn text_of(client: &Client, css: &str) -> String {
+    let v = client
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    v.as_str().unwrap_or_default().to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_container_created_outside_shows_up_live() {
     let _one = E2E.lock().await;
@@ -149,13 +170,7 @@ async fn a_container_created_outside_shows_up_live() {
     }
 
     // The images page lists the fixture.
-    client
-        .find(Locator::Css("[data-testid=nav-images]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "[data-testid=nav-images]").await;
     wait_for(
         &client,
         "[data-testid=image-row][data-ref=\"dockwright-test/busybox:latest\"]",

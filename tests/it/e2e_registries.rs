@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use fantoccini::Locator;
-
-use crate::e2e_live_list::{desktop, launch_connected, screenshot_dir, wait_for, Desktop, E2E};
+use crate::e2e_live_list::{
+    click, desktop, launch_connected, screenshot_dir, wait_for, Desktop, E2E,
+};
 use crate::support::daemon;
 use crate::support::registry::Registry;
 
@@ -33,20 +33,8 @@ async fn logging_in_from_the_registries_page() {
         return;
     };
     let client = launch_connected(&driver, &app).await;
-    let click = |css: &'static str| {
-        let client = client.clone();
-        async move {
-            client
-                .find(Locator::Css(css))
-                .await
-                .unwrap_or_else(|e| panic!("{css}: {e}"))
-                .click()
-                .await
-                .unwrap();
-        }
-    };
-    click("[data-testid=nav-registries]").await;
-    click("[data-testid=login-open]").await;
+    click(&client, "[data-testid=nav-registries]").await;
+    click(&client, "[data-testid=login-open]").await;
     let field = |css: &'static str, text: String| {
         let client = client.clone();
         async move {
@@ -58,7 +46,7 @@ async fn logging_in_from_the_registries_page() {
     field("[data-testid=login-registry]", reg.address.clone()).await;
     field("[data-testid=login-username]", "dana".into()).await;
     field("[data-testid=login-password]", "not-the-password".into()).await;
-    click("[data-testid=login-submit]").await;
+    click(&client, "[data-testid=login-submit]").await;
     wait_for(
         &client,
         "[data-testid=login-error][data-code=Unauthorized]",
@@ -68,7 +56,7 @@ async fn logging_in_from_the_registries_page() {
     x.screenshot(&screenshot_dir().join("login-refused.png"));
 
     field("[data-testid=login-password]", "e2e-secret-pw".into()).await;
-    click("[data-testid=login-submit]").await;
+    click(&client, "[data-testid=login-submit]").await;
     let row = wait_for(
         &client,
         &format!(

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use crate::e2e_live_list::{desktop, launch_connected, screenshot_dir, wait_for, Desktop, E2E};
+use crate::e2e_live_list::{
+    click, desktop, launch_connected, screenshot_dir, wait_for, Desktop, E2E,
+};
 use crate::support::daemon;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -14,16 +16,6 @@ async fn settings_change_the_endpoint_and_the_theme() {
         return;
     };
     let client = launch_connected(&driver, &app).await;
-    let click = |css: String| {
-        let client = client.clone();
-        async move {
-            wait_for(&client, &css, Duration::from_secs(5))
-                .await
-                .click()
-                .await
-                .unwrap();
-        }
-    };
     let host_field = |text: String| {
         let client = client.clone();
         async move {
@@ -39,10 +31,10 @@ async fn settings_change_the_endpoint_and_the_theme() {
             }
         }
     };
-    click("[data-testid=nav-settings]".into()).await;
+    click(&client, "[data-testid=nav-settings]").await;
 
     host_field("htp://wrong".into()).await;
-    click("[data-testid=settings-save]".into()).await;
+    click(&client, "[data-testid=settings-save]").await;
     wait_for(
         &client,
         "[data-testid=settings-error-engineHost]",
@@ -54,7 +46,7 @@ async fn settings_change_the_endpoint_and_the_theme() {
     let dir = tempfile::tempdir().unwrap();
     let nowhere = format!("unix://{}/none.sock", dir.path().display());
     host_field(nowhere).await;
-    click("[data-testid=settings-save]".into()).await;
+    click(&client, "[data-testid=settings-save]").await;
     wait_for(
         &client,
         "[data-testid=engine-status][data-state=disconnected]",
@@ -63,7 +55,7 @@ async fn settings_change_the_endpoint_and_the_theme() {
     .await;
     // Back to the environment's engine.
     host_field(String::new()).await;
-    click("[data-testid=settings-save]".into()).await;
+    click(&client, "[data-testid=settings-save]").await;
     wait_for(
         &client,
         "[data-testid=engine-status][data-state=connected]",
@@ -71,8 +63,8 @@ async fn settings_change_the_endpoint_and_the_theme() {
     )
     .await;
 
-    click("[data-testid=settings-theme] input[value=dark]".into()).await;
-    click("[data-testid=settings-save]".into()).await;
+    click(&client, "[data-testid=settings-theme] input[value=dark]").await;
+    click(&client, "[data-testid=settings-save]").await;
     wait_for(&client, "html[data-theme=dark]", Duration::from_secs(5)).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     x.screenshot(&screenshot_dir().join("settings-dark.png"));
