@@ -26,6 +26,20 @@ pub struct PortMapping {
     pub protocol: String,
 }
 
+impl PortMapping {
+    /// The order ports are shown in: by container port, protocol, host port, then address.
+    pub(crate) fn sort(ports: &mut [PortMapping]) {
+        ports.sort_by(|a, b| {
+            (a.private_port, &a.protocol, a.public_port, &a.ip).cmp(&(
+                b.private_port,
+                &b.protocol,
+                b.public_port,
+                &b.ip,
+            ))
+        });
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerSummary {
@@ -74,14 +88,7 @@ impl From<bollard::models::ContainerSummary> for ContainerSummary {
                 .to_owned(),
             })
             .collect();
-        ports.sort_by(|a, b| {
-            (a.private_port, &a.protocol, a.public_port, &a.ip).cmp(&(
-                b.private_port,
-                &b.protocol,
-                b.public_port,
-                &b.ip,
-            ))
-        });
+        PortMapping::sort(&mut ports);
         ports.dedup();
         let labels = c.labels.unwrap_or_default();
         Self {

@@ -339,14 +339,7 @@ impl Engine {
                 });
             }
         }
-        ports.sort_by(|a, b| {
-            (a.private_port, &a.protocol, a.public_port, &a.ip).cmp(&(
-                b.private_port,
-                &b.protocol,
-                b.public_port,
-                &b.ip,
-            ))
-        });
+        PortMapping::sort(&mut ports);
         let mut labels: Vec<KeyValue> = config
             .labels
             .unwrap_or_default()
