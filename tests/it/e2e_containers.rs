@@ -112,7 +112,8 @@ async fn run_watch_and_stop_containers_in_the_window() {
         &client,
         "the log lines",
         Duration::from_secs(10),
-        |t| t.contains("done"),
+        // stdout and stderr lines may arrive in either order.
+        |t| t.contains("done") && t.contains("hello from the log") && t.contains("red words"),
         "[data-testid=log-lines]",
     )
     .await;
