@@ -17,8 +17,12 @@ use support::{daemon, display::Xvfb, fixtures};
 
 #[path = "build_context/mod.rs"]
 mod build_context;
+#[path = "logs/mod.rs"]
+mod logs;
 #[path = "registry/mod.rs"]
 mod registry;
+#[path = "stats/mod.rs"]
+mod stats;
 
 #[derive(Serialize)]
 struct Entry {
@@ -97,6 +101,12 @@ async fn main() {
     }
     if want("registry") {
         results.extend(registry::run(d).await);
+    }
+    if want("logs") {
+        results.extend(logs::run(d).await);
+    }
+    if want("stats") {
+        results.extend(stats::run(d).await);
     }
 
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
