@@ -1,6 +1,6 @@
 use dockwright_engine::container::exec::{write_input, TerminalTarget, Utf8Chunker};
 use dockwright_engine::container::files::{CopyReport, Listing};
-use dockwright_engine::container::logs::{LogLine, LogOptions, LogsEnd};
+use dockwright_engine::container::logs::{LogBatch, LogLine, LogOptions, LogsEnd};
 use dockwright_engine::container::ops::{
     ActionReport, ContainerAction, ContainerDetails, ContainerPruneReport,
 };
@@ -142,13 +142,13 @@ pub async fn container_logs(
     op: String,
     id: String,
     options: LogOptions,
-    on_batch: Channel<Vec<LogLine>>,
+    on_batch: Channel<LogBatch>,
 ) -> IpcResult<LogsEnd> {
     let engine = state.monitor.require()?;
     let guard = state.workspace.begin(&op)?;
     Ok(engine
         .container_logs(&id, &options, &guard.token, |lines| {
-            let _ = on_batch.send(lines);
+            let _ = on_batch.send(LogBatch::from(lines));
         })
         .await
         .map_err(|e| state.monitor.note(e))?)

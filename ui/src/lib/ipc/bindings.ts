@@ -22,7 +22,7 @@ export const commands = {
 	/**  Live stats of `ids` until `op_cancel(op)`, one batch a second. */
 	containerStats: (op: string, ids: string[], onSamples: Channel<StatsSample[]>) => typedError<null, IpcError>(__TAURI_INVOKE("container_stats", { op, ids, onSamples })),
 	/**  A container's logs in batches of whole lines, until they end or `op_cancel(op)`. */
-	containerLogs: (op: string, id: string, options: LogOptions, onBatch: Channel<LogLine[]>) => typedError<LogsEnd, IpcError>(__TAURI_INVOKE("container_logs", { op, id, options, onBatch })),
+	containerLogs: (op: string, id: string, options: LogOptions, onBatch: Channel<LogBatch>) => typedError<LogsEnd, IpcError>(__TAURI_INVOKE("container_logs", { op, id, options, onBatch })),
 	/**  Asks where to save, then writes the container's whole log there. None when cancelled. */
 	containerLogsSave: (id: string, timestamps: boolean) => typedError<string | null, IpcError>(__TAURI_INVOKE("container_logs_save", { id, timestamps })),
 	/**
@@ -504,6 +504,18 @@ export type Listing = {
 	 *  missing.
 	 */
 	truncated: boolean,
+};
+
+/**
+ *  A batch of lines as it crosses to the page: the texts joined by `\n` (a line never holds
+ *  one), the timestamps likewise (empty where there is none), and which lines are stderr.
+ *  Three strings parse far faster in the page than one object per line.
+ */
+export type LogBatch = {
+	text: string,
+	timestamps: string,
+	/**  Indices (into the batch) of the stderr lines. */
+	stderr: number[],
 };
 
 /**  One log line, whole. */
