@@ -18,7 +18,8 @@ import {
   type ScanProgress,
   type TransferProgress,
 } from "../../ipc/backend";
-import { AnsiTerminal, type TermLine } from "../../ansi";
+import type { TermLine } from "../../ansi";
+import { TermOutput } from "../../term-output.svelte";
 import {
   argsFromInfo,
   dockerfileOf,
@@ -47,8 +48,6 @@ export type BuildTab = "context" | "output" | "history";
 
 /** How long the form waits for typing to stop before re-reading a changed Dockerfile. */
 export const SYNC_DEBOUNCE_MS = 350;
-/** How often streamed output is drawn. */
-const FLUSH_MS = 50;
 
 export class BuildModel {
   context = $state<ContextRef | null>(null);
@@ -65,8 +64,6 @@ export class BuildModel {
   /** Base image pull of the current build. */
   pull = $state<TransferProgress | null>(null);
   warnings = $state<string[]>([]);
-  lines = $state.raw<TermLine[]>([]);
-  droppedLines = $state(0);
   /** `InvalidInput` messages by field (`tags`, `dockerfile`, `target`, `buildArgs`, …). */
   fieldErrors = $state<Record<string, string>>({});
   history = $state<BuildRecord[]>([]);
@@ -81,8 +78,7 @@ export class BuildModel {
     this.context ? { op: "build", contextId: this.context.id, options: this.options } : null,
   );
 
-  private readonly terminal = new AnsiTerminal();
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly output = new TermOutput();
   private syncTimer: ReturnType<typeof setTimeout> | null = null;
   /** `contextId\0dockerfile` the info and scan were last loaded for. */
   private loadedFor = "";
@@ -253,8 +249,8 @@ export class BuildModel {
         if (err.field === "context") this.openError = err;
       }
     } finally {
-      this.terminal.end();
-      this.flush();
+      this.output.end();
+      this.output.flush();
       await this.loadHistory();
     }
   }
@@ -272,8 +268,7 @@ export class BuildModel {
         this.upload = { sent: ev.sent, total: ev.total };
         break;
       case "output":
-        this.terminal.write(ev.text);
-        this.scheduleFlush();
+        this.output.write(ev.text);
         break;
       case "pull":
         this.pull = ev.progress;
@@ -284,26 +279,21 @@ export class BuildModel {
     }
   }
 
+  /** The log drawn so far, and how many lines were dropped from its top. */
+  get lines(): TermLine[] {
+    return this.output.lines;
+  }
+  get droppedLines(): number {
+    return this.output.dropped;
+  }
+
   /** The whole log as plain text (for copying). */
   outputText(): string {
-    return this.terminal.text();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
-  }
-
-  private flush(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.lines = this.terminal.lines();
-    this.droppedLines = this.terminal.dropped;
+    return this.output.text();
   }
 
   private clearOutput(): void {
-    this.terminal.clear();
-    this.flush();
+    this.output.clear();
     this.upload = null;
     this.pull = null;
     this.warnings = [];
@@ -344,6 +334,6 @@ export class BuildModel {
 
   dispose(): void {
     if (this.syncTimer) clearTimeout(this.syncTimer);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.output.dispose();
   }
 }

@@ -10,7 +10,8 @@ import {
   type IpcError,
   type TransferProgress,
 } from "../../ipc/backend";
-import { AnsiTerminal, type TermLine } from "../../ansi";
+import type { TermLine } from "../../ansi";
+import { TermOutput } from "../../term-output.svelte";
 import type { PullRun } from "../images/pull.svelte";
 import type { AppModel } from "../../stores/app.svelte";
 import {
@@ -47,8 +48,6 @@ export type RunStage =
 
 /** How long the form waits for typing to stop before checking it again. */
 export const CHECK_DEBOUNCE_MS = 150;
-/** How often streamed output is drawn. */
-const FLUSH_MS = 50;
 /** What the command text is parsed after (only the command words are kept). */
 const SPLIT_PREFIX = "docker run image ";
 
@@ -78,8 +77,6 @@ export class RunForm {
   /** How many times the form was replaced by a spec (a paste): the dialog opens "Advanced". */
   replaced = $state(0);
   stage = $state<RunStage>({ state: "form" });
-  lines = $state.raw<TermLine[]>([]);
-  droppedLines = $state(0);
 
   private readonly built = $derived(specFromFields(this.form, this.command));
   readonly spec: RunSpec = $derived(this.built.spec);
@@ -94,8 +91,7 @@ export class RunForm {
     this.form.image.trim() !== "" && !this.hasError && !this.busy,
   );
 
-  private readonly terminal = new AnsiTerminal();
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly output = new TermOutput();
   private checkTimer: ReturnType<typeof setTimeout> | null = null;
   private checkSeq = 0;
   /** The form (as JSON) last checked or scheduled. */
@@ -312,28 +308,28 @@ export class RunForm {
     const rows = this.rows;
     const op = newOpId("run");
     const attached = !spec.detach;
-    this.clearOutput();
+    this.output.clear();
     this.error = null;
     this.stage = { state: "running", op, attached, stopping: false };
     try {
       const outcome = await this.backend.containerRun(op, spec, acceptRisks, (o) =>
         this.onOutput(o),
       );
-      this.terminal.end();
+      this.output.end();
       if (outcome.exited) {
         // An attached run already showed its output; a detached one shows its last lines.
-        if (this.terminal.lines().length === 0)
-          for (const l of outcome.exited.lastLines) this.terminal.write(`${l}\n`);
-        this.flush();
+        if (this.output.empty())
+          for (const l of outcome.exited.lastLines) this.output.write(`${l}\n`);
+        this.output.flush();
         this.stage = { state: "exited", outcome, attached };
       } else {
-        this.flush();
+        this.output.flush();
         this.stage = { state: "started", outcome };
         this.options.onStarted?.(outcome);
       }
     } catch (e) {
-      this.terminal.end();
-      this.flush();
+      this.output.end();
+      this.output.flush();
       const err = toIpcError(e);
       switch (err.code) {
         case "ImageNotLocal":
@@ -405,31 +401,26 @@ export class RunForm {
     await this.backend.imagePull(newOpId("pull"), image, (p) => (this.ownPull = p));
   }
 
+  /** The output drawn so far, and how many lines were dropped from its top. */
+  get lines(): TermLine[] {
+    return this.output.lines;
+  }
+  get droppedLines(): number {
+    return this.output.dropped;
+  }
+
   /** The whole output as plain text (for copying). */
   outputText(): string {
-    return this.terminal.text();
+    return this.output.text();
   }
 
   onOutput(o: RunOutput): void {
-    for (const l of o.lines) this.terminal.write(`${l.text}\n`);
-    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
-  }
-
-  private flush(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.lines = this.terminal.lines();
-    this.droppedLines = this.terminal.dropped;
-  }
-
-  private clearOutput(): void {
-    this.terminal.clear();
-    this.flush();
+    for (const l of o.lines) this.output.write(`${l.text}\n`);
   }
 
   dispose(): void {
     if (this.checkTimer) clearTimeout(this.checkTimer);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.output.dispose();
     this.checkSeq++;
   }
 }
