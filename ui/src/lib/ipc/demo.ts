@@ -17,6 +17,7 @@
 import { buildOptions, container, image, MockBackend, SAMPLE_REGISTRIES } from "./mock";
 import type { AppModel } from "../stores/app.svelte";
 import type { PageId } from "../features/shell/pages";
+import { sleep, waitFor } from "./demo-dom";
 
 export function demoBackend(): MockBackend {
   const b = new MockBackend();
@@ -137,17 +138,6 @@ export function demoBackend(): MockBackend {
     },
   ];
   return b;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(css: string, tries = 60): Promise<HTMLElement | null> {
-  for (let i = 0; i < tries; i++) {
-    const el = document.querySelector<HTMLElement>(css);
-    if (el) return el;
-    await sleep(50);
-  }
-  return null;
 }
 
 function type(el: HTMLInputElement | null, value: string) {

@@ -7,6 +7,7 @@
 
 import type { ContainerSummary, IpcError } from "./backend";
 import type { CopyReport, FileEntry, FileKind, Listing } from "../features/containers/files/types";
+import { normalizePath } from "../features/containers/files/paths";
 
 interface Node {
   kind: FileKind;
@@ -120,13 +121,7 @@ export function containerPath(path: string, field = "path"): string {
       `“${path}” must start with / (paths in a container are absolute).`,
       field,
     );
-  const parts: string[] = [];
-  for (const p of path.split("/")) {
-    if (p === "" || p === ".") continue;
-    if (p === "..") parts.pop();
-    else parts.push(p);
-  }
-  return `/${parts.join("/")}`;
+  return normalizePath(path);
 }
 
 function joinPath(dir: string, name: string): string {

@@ -414,6 +414,16 @@ export class MockBackend implements Backend {
     return o;
   }
 
+  /** Runs `fn` as the cancellable operation `op` (`opCancel(op)` sets its `cancelled`). */
+  private async withOp<T>(op: string, fn: (o: { cancelled: boolean }) => Promise<T>): Promise<T> {
+    const o = this.begin(op);
+    try {
+      return await fn(o);
+    } finally {
+      this.ops.delete(op);
+    }
+  }
+
   private check(o: { cancelled: boolean }): void {
     if (o.cancelled) throw err("Cancelled", "Cancelled");
   }
@@ -797,8 +807,7 @@ export class MockBackend implements Backend {
   ): Promise<void> {
     this.enter("containerStats", op, ids);
     this.needConnected();
-    const o = this.begin(op);
-    try {
+    return this.withOp(op, async (o) => {
       for (let tick = 0; !o.cancelled; tick++) {
         const now = Date.now();
         const batch = ids
@@ -808,9 +817,7 @@ export class MockBackend implements Backend {
         if (batch.length) onSamples(batch);
         await new Promise((r) => setTimeout(r, this.statsInterval));
       }
-    } finally {
-      this.ops.delete(op);
-    }
+    });
   }
 
   async containerCommit(
@@ -1056,8 +1063,7 @@ export class MockBackend implements Backend {
     if (!ref || /\s|[A-Z]/.test(ref.split(":")[0] ?? ""))
       throw err("InvalidInput", `“${ref}” is not a valid image reference.`, "reference");
     this.needConnected();
-    const o = this.begin(op);
-    try {
+    return this.withOp(op, async (o) => {
       const full = familiar(ref);
       if (full.startsWith("notfound") || full.includes("does-not-exist"))
         throw err("NotFound", `${full} was not found: manifest unknown`);
@@ -1138,9 +1144,7 @@ export class MockBackend implements Backend {
         this.emitChange({ scope: "image", action: "pull", id });
       }
       return { reference: full, digest, status: final.status };
-    } finally {
-      this.ops.delete(op);
-    }
+    });
   }
 
   // --- registries --------------------------------------------------------------------------
@@ -1217,8 +1221,7 @@ export class MockBackend implements Backend {
         `There is no image ${full} on this engine: tag an image with it first.`,
       );
     const registry = registryOf(full);
-    const o = this.begin(op);
-    try {
+    return this.withOp(op, async (o) => {
       const repo = full.slice(0, full.lastIndexOf(":"));
       const tag = full.slice(full.lastIndexOf(":") + 1);
       const status = `The push refers to repository [${isHub(registry) && !repo.startsWith("docker.io/") ? `docker.io/${repo.includes("/") ? repo : `library/${repo}`}` : repo}]`;
@@ -1294,9 +1297,7 @@ export class MockBackend implements Backend {
       if (!img.repoDigests.includes(rd)) img.repoDigests = [...img.repoDigests, rd];
       this.emitChange({ scope: "image", action: "push", id: img.id });
       return { reference: full, digest, status: final };
-    } finally {
-      this.ops.delete(op);
-    }
+    });
   }
 
   // --- build -------------------------------------------------------------------------------
@@ -1368,8 +1369,7 @@ export class MockBackend implements Backend {
     this.enter("contextScan", op, contextId, dockerfile);
     const ctx = this.contextOf(contextId);
     const df = this.checkDockerfile(ctx, dockerfile);
-    const o = this.begin(op);
-    try {
+    return this.withOp(op, async (o) => {
       for (let i = 1; i <= 6; i++) {
         await this.wait();
         this.check(o);
@@ -1402,9 +1402,7 @@ export class MockBackend implements Backend {
         unreadable: [],
         dockerfile: df.startsWith("/") ? null : df,
       };
-    } finally {
-      this.ops.delete(op);
-    }
+    });
   }
 
   async dockerfileInfo(contextId: string, dockerfile: string): Promise<DockerfileInfo> {
@@ -1873,14 +1871,11 @@ export class MockBackend implements Backend {
     this.enter("containerCopyOut", op, id, path, destination, overwrite);
     this.needConnected();
     const c = MockLogs.find(this.containers, id);
-    const o = this.begin(op);
-    try {
+    return this.withOp(op, async (o) => {
       await this.wait(3);
       this.check(o);
       return this.files.copyOut(c, path, destination, overwrite);
-    } finally {
-      this.ops.delete(op);
-    }
+    });
   }
 
   async containerCopyIn(
@@ -1892,16 +1887,13 @@ export class MockBackend implements Backend {
     this.enter("containerCopyIn", op, id, hostPath, containerDir);
     this.needConnected();
     const c = MockLogs.find(this.containers, id);
-    const o = this.begin(op);
-    try {
+    return this.withOp(op, async (o) => {
       await this.wait(3);
       this.check(o);
       const r = this.files.copyIn(c, hostPath, containerDir);
       this.emitChange({ scope: "container", action: "extract-to-dir", id: c.id, name: c.name });
       return r;
-    } finally {
-      this.ops.delete(op);
-    }
+    });
   }
 
   /** True while an operation by that id runs. */

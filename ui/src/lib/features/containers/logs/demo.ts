@@ -5,19 +5,9 @@
 
 import { mount } from "svelte";
 import type { MockBackend } from "../../../ipc/mock";
+import { waitFor } from "../../../ipc/demo-dom";
 import LogViewer from "./LogViewer.svelte";
 import type { LogLine } from "./types";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(css: string, tries = 60): Promise<HTMLElement | null> {
-  for (let i = 0; i < tries; i++) {
-    const el = document.querySelector<HTMLElement>(css);
-    if (el) return el;
-    await sleep(50);
-  }
-  return null;
-}
 
 export async function showLogsDemo(b: MockBackend, params: URLSearchParams): Promise<void> {
   const main = await waitFor("main");
