@@ -18,7 +18,6 @@ import {
   type ScanProgress,
   type TransferProgress,
 } from "../../ipc/backend";
-import type { TermLine } from "../../ansi";
 import { TermOutput } from "../../term-output.svelte";
 import {
   argsFromInfo,
@@ -64,6 +63,8 @@ export class BuildModel {
   /** Base image pull of the current build. */
   pull = $state<TransferProgress | null>(null);
   warnings = $state<string[]>([]);
+  /** The build's log. */
+  readonly output = new TermOutput();
   /** `InvalidInput` messages by field (`tags`, `dockerfile`, `target`, `buildArgs`, …). */
   fieldErrors = $state<Record<string, string>>({});
   history = $state<BuildRecord[]>([]);
@@ -78,7 +79,6 @@ export class BuildModel {
     this.context ? { op: "build", contextId: this.context.id, options: this.options } : null,
   );
 
-  private readonly output = new TermOutput();
   private syncTimer: ReturnType<typeof setTimeout> | null = null;
   /** `contextId\0dockerfile` the info and scan were last loaded for. */
   private loadedFor = "";
@@ -277,19 +277,6 @@ export class BuildModel {
         if (!this.warnings.includes(ev.message)) this.warnings.push(ev.message);
         break;
     }
-  }
-
-  /** The log drawn so far, and how many lines were dropped from its top. */
-  get lines(): TermLine[] {
-    return this.output.lines;
-  }
-  get droppedLines(): number {
-    return this.output.dropped;
-  }
-
-  /** The whole log as plain text (for copying). */
-  outputText(): string {
-    return this.output.text();
   }
 
   private clearOutput(): void {

@@ -71,10 +71,10 @@ describe("BuildModel", () => {
     if (m.run.state !== "succeeded") return;
     expect(m.run.result.tags).toEqual(["webapp:dev"]);
     expect(m.upload).toEqual({ sent: 20_190_000, total: 20_190_000 });
-    const text = m.outputText();
+    const text = m.output.text();
     expect(text).toContain("Successfully tagged webapp:dev");
     expect(text).not.toContain("\x1b");
-    expect(m.lines.length).toBeGreaterThan(20);
+    expect(m.output.lines.length).toBeGreaterThan(20);
     expect(m.history).toHaveLength(1);
     expect(m.history[0]).toMatchObject({ outcome: "succeeded", tags: ["webapp:dev"] });
     const call = b.log.find((l) => l.method === "imageBuild")!;

@@ -10,7 +10,6 @@ import {
   type IpcError,
   type TransferProgress,
 } from "../../ipc/backend";
-import type { TermLine } from "../../ansi";
 import { TermOutput } from "../../term-output.svelte";
 import type { PullRun } from "../images/pull.svelte";
 import type { AppModel } from "../../stores/app.svelte";
@@ -77,6 +76,8 @@ export class RunForm {
   /** How many times the form was replaced by a spec (a paste): the dialog opens "Advanced". */
   replaced = $state(0);
   stage = $state<RunStage>({ state: "form" });
+  /** The container's output (attached), or its last lines (an exit at once). */
+  readonly output = new TermOutput();
 
   private readonly built = $derived(specFromFields(this.form, this.command));
   readonly spec: RunSpec = $derived(this.built.spec);
@@ -91,7 +92,6 @@ export class RunForm {
     this.form.image.trim() !== "" && !this.hasError && !this.busy,
   );
 
-  private readonly output = new TermOutput();
   private checkTimer: ReturnType<typeof setTimeout> | null = null;
   private checkSeq = 0;
   /** The form (as JSON) last checked or scheduled. */
@@ -399,19 +399,6 @@ export class RunForm {
     }
     this.pullTarget = "";
     await this.backend.imagePull(newOpId("pull"), image, (p) => (this.ownPull = p));
-  }
-
-  /** The output drawn so far, and how many lines were dropped from its top. */
-  get lines(): TermLine[] {
-    return this.output.lines;
-  }
-  get droppedLines(): number {
-    return this.output.dropped;
-  }
-
-  /** The whole output as plain text (for copying). */
-  outputText(): string {
-    return this.output.text();
   }
 
   onOutput(o: RunOutput): void {

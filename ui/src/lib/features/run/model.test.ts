@@ -166,7 +166,7 @@ describe("RunForm", () => {
       attached: false,
       outcome: { exited: { code: 3, lastLines: ["boom"] } },
     });
-    expect(m.outputText()).toBe("boom");
+    expect(m.output.text()).toBe("boom");
     m.back();
     expect(m.stage.state).toBe("form");
     expect(m.form.command).toBe(`sh -c "echo boom; exit 3"`);
@@ -182,8 +182,8 @@ describe("RunForm", () => {
       attached: true,
       outcome: { exited: { code: 0 } },
     });
-    expect(m.outputText()).toContain("Hello from Docker!");
-    expect(m.lines.length).toBe(3);
+    expect(m.output.text()).toContain("Hello from Docker!");
+    expect(m.output.lines.length).toBe(3);
   });
 
   it("stops an attached run", async () => {
@@ -192,12 +192,12 @@ describe("RunForm", () => {
     m.setMode("attached");
     m.form.command = "sh -c 'echo started; sleep 1d'";
     const done = m.run();
-    for (let i = 0; i < 50 && m.outputText() === ""; i++) await flush();
+    for (let i = 0; i < 50 && m.output.text() === ""; i++) await flush();
     expect(m.stage).toMatchObject({ state: "running", attached: true });
     await m.stop();
     await done;
     expect(m.stage.state).toBe("stopped");
-    expect(m.outputText()).toBe("started");
+    expect(m.output.text()).toBe("started");
     expect(b.containers[0]).toMatchObject({
       state: "exited",
       status: expect.stringContaining("137"),
