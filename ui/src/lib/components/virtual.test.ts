@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { visibleRange } from "./virtual";
+import { focusNextRow, visibleRange } from "./virtual";
 
 describe("visibleRange", () => {
   it("renders only the rows in view plus overscan", () => {
@@ -31,5 +31,27 @@ describe("visibleRange", () => {
       expect(r.start).toBeGreaterThanOrEqual(0);
       expect(r.end).toBeLessThanOrEqual(count);
     }
+  });
+});
+
+describe("focusNextRow", () => {
+  it("focuses the row below on ↓ and the one above on ↑, and returns it", () => {
+    const [a, b] = [document.createElement("div"), document.createElement("div")];
+    for (const el of [a, b]) {
+      el.tabIndex = 0;
+      document.body.append(el);
+    }
+    const key = (el: HTMLElement, k: string) => {
+      const e = new KeyboardEvent("keydown", { key: k, cancelable: true });
+      let got: HTMLElement | null = null;
+      el.addEventListener("keydown", (ev) => (got = focusNextRow(ev)), { once: true });
+      el.dispatchEvent(e);
+      return { got, prevented: e.defaultPrevented };
+    };
+    expect(key(a, "ArrowDown")).toEqual({ got: b, prevented: true });
+    expect(document.activeElement).toBe(b);
+    expect(key(b, "ArrowUp").got).toBe(a);
+    expect(document.activeElement).toBe(a);
+    expect(key(a, "ArrowUp").got).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-// Which rows of a fixed-row-height list to render for a scroll position.
+// Which rows of a fixed-row-height list to render for a scroll position; moving between rows.
 
 export interface VisibleRange {
   /** First rendered index (inclusive). */
@@ -27,4 +27,15 @@ export function visibleRange(
   const start = Math.max(0, first - overscan);
   const end = Math.min(count, first + shown + overscan);
   return { start, end, offset: start * rowHeight, total };
+}
+
+/** ↓ or ↑ on a list row: focuses the row below or above it (if any) and returns it. */
+export function focusNextRow(e: KeyboardEvent): HTMLElement | null {
+  e.preventDefault();
+  const row = e.currentTarget as HTMLElement;
+  const next = (
+    e.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling
+  ) as HTMLElement | null;
+  next?.focus();
+  return next;
 }
