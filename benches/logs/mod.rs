@@ -198,19 +198,7 @@ impl Session {
     }
 }
 
-pub async fn wait_for(
-    client: &Client,
-    css: &str,
-    within: Duration,
-) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(within)
-        .every(Duration::from_millis(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("`{css}` did not appear within {within:?}: {e}"))
-}
+pub use crate::support::display::wait_for;
 
 // --- fixtures ----------------------------------------------------------------------------------
 

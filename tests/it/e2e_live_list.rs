@@ -75,19 +75,7 @@ pub fn screenshot_dir() -> std::path::PathBuf {
     dir
 }
 
-pub async fn wait_for(
-    client: &Client,
-    css: &str,
-    within: Duration,
-) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(within)
-        .every(Duration::from_millis(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("`{css}` did not appear within {within:?}: {e}"))
-}
+pub use crate::support::display::wait_for;
 
 /// Waits (up to 10 s) for the element `css` and clicks it.
 pub async fn click(client: &Client, css: &str) {

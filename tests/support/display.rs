@@ -166,3 +166,18 @@ pub fn app_binary() -> Option<PathBuf> {
     }
     Some(PathBuf::from(env!("CARGO_BIN_EXE_dockwright")))
 }
+
+/// Waits (polling every 20 ms) for an element of the app's page; panics naming it when late.
+pub async fn wait_for(
+    client: &fantoccini::Client,
+    css: &str,
+    within: Duration,
+) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(within)
+        .every(Duration::from_millis(20))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("`{css}` did not appear within {within:?}: {e}"))
+}
