@@ -2,6 +2,7 @@
 //! monitor to the UI's `engine://status` and `engine://changed` events.
 
 pub mod commands;
+pub mod desktop;
 pub mod error;
 mod logging;
 pub mod settings;
@@ -34,12 +35,14 @@ pub enum DropEvent {
     /// The drag left the window or was cancelled.
     Leave,
     /// A folder (or a file, whose folder is used with the file as the Dockerfile) was dropped.
+    /// `paths`: everything dropped, for a page that copies them (a container's files).
     Opened {
         context: workspace::ContextRef,
         dockerfile: Option<String>,
+        paths: Vec<String>,
     },
-    /// What was dropped cannot be built.
-    Refused { message: String },
+    /// What was dropped cannot be built (it may still be copied).
+    Refused { message: String, paths: Vec<String> },
 }
 
 /// Where the generated TypeScript bindings live, relative to the repository root.
@@ -93,13 +96,17 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::registries::image_push,
             commands::settings::settings_get,
             commands::settings::settings_set,
+            commands::desktop::port_open,
+            commands::desktop::app_painted,
         ])
         .typ::<EngineStatus>()
         .typ::<Change>()
         .typ::<DropEvent>()
+        .typ::<desktop::OpenRequest>()
         .constant("EVENT_STATUS", EVENT_STATUS)
         .constant("EVENT_CHANGED", EVENT_CHANGED)
         .constant("EVENT_DROP", EVENT_DROP)
+        .constant("EVENT_OPEN", desktop::EVENT_OPEN)
         // Sizes and timestamps are i64 on the Rust side; they stay far below 2^53.
         .dangerously_cast_bigints_to_number()
         // Every type only goes one way (Rust to UI), so one shape per type.
@@ -119,8 +126,26 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
 }
 
 pub fn run() {
+    let _ = commands::desktop::STARTED.set(std::time::Instant::now());
     let specta = specta_builder();
+    // `--hidden`: start in the tray (for a login item).
+    let hidden = std::env::args().skip(1).any(|a| a == "--hidden");
     tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            desktop::show_window(app);
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                // Size, position and maximized; never come back hidden.
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_store::Builder::default().build())
         .invoke_handler(specta.invoke_handler())
@@ -153,6 +178,7 @@ pub fn run() {
                 workspace,
                 settings,
             });
+            app.manage(desktop::Desktop::default());
 
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
@@ -160,9 +186,11 @@ pub fn run() {
                     match event {
                         MonitorEvent::Status(status) => {
                             handle.state::<AppState>().set_status(status.clone());
+                            desktop::on_status(&handle, &status);
                             let _ = handle.emit(EVENT_STATUS, status);
                         }
                         MonitorEvent::Change(change) => {
+                            desktop::on_change(&handle, &change);
                             if change.affects_lists() {
                                 let _ = handle.emit(EVENT_CHANGED, change);
                             }
@@ -175,15 +203,19 @@ pub fn run() {
                 .title("Dockwright")
                 .inner_size(1200.0, 760.0)
                 .min_inner_size(720.0, 480.0)
+                .visible(!hidden)
                 .build()?
                 .on_window_event({
                     let handle = app.handle().clone();
-                    move |event| {
-                        if let tauri::WindowEvent::DragDrop(drop) = event {
-                            on_drag_drop(&handle, drop);
+                    move |event| match event {
+                        tauri::WindowEvent::DragDrop(drop) => on_drag_drop(&handle, drop),
+                        tauri::WindowEvent::CloseRequested { api, .. } => {
+                            desktop::on_close_requested(&handle, api)
                         }
+                        _ => {}
                     }
                 });
+            desktop::setup(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())
@@ -222,14 +254,17 @@ fn on_drag_drop(handle: &tauri::AppHandle, event: &tauri::DragDropEvent) {
                 // Reading the folder may be slow (a network share): not on the event loop.
                 let handle = handle.clone();
                 let path = path.clone();
+                let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 tauri::async_runtime::spawn_blocking(move || {
                     let payload = match handle.state::<AppState>().workspace.open(&path) {
                         Ok((context, dockerfile)) => DropEvent::Opened {
                             context,
                             dockerfile,
+                            paths,
                         },
                         Err(e) => DropEvent::Refused {
                             message: e.to_string(),
+                            paths,
                         },
                     };
                     let _ = handle.emit(EVENT_DROP, payload);

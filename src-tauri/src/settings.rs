@@ -8,7 +8,10 @@ use serde_json::Value;
 use specta::Type;
 
 /// The layout written now.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
+/// How many build folders "recent" keeps, and how many run presets can be saved.
+pub const MAX_RECENT_CONTEXTS: usize = 10;
+pub const MAX_RUN_PRESETS: usize = 50;
 /// The store file and the key the settings live under.
 pub const STORE_FILE: &str = "settings.json";
 pub const STORE_KEY: &str = "settings";
@@ -43,6 +46,14 @@ impl Default for Notifications {
     }
 }
 
+/// A saved `docker run` line under a name, offered by the Run dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RunPreset {
+    pub name: String,
+    pub line: String,
+}
+
 /// Every field is required over IPC; a stored file with fields missing (an older or newer
 /// build) gets the defaults for them in [`migrate`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -59,6 +70,9 @@ pub struct Settings {
     /// Closing the window keeps the app in the tray.
     pub close_to_tray: bool,
     pub notifications: Notifications,
+    /// Folders built lately, newest first (kept by the app at each build).
+    pub recent_contexts: Vec<String>,
+    pub run_presets: Vec<RunPreset>,
 }
 
 impl Default for Settings {
@@ -71,6 +85,8 @@ impl Default for Settings {
             log_buffer_mb: 64,
             close_to_tray: false,
             notifications: Notifications::default(),
+            recent_contexts: Vec::new(),
+            run_presets: Vec::new(),
         }
     }
 }
@@ -98,7 +114,52 @@ impl Settings {
                 "Between 1 and 4096 MB.",
             ));
         }
+        self.recent_contexts.retain(|p| !p.trim().is_empty());
+        let mut seen = std::collections::HashSet::new();
+        self.recent_contexts.retain(|p| seen.insert(p.clone()));
+        self.recent_contexts.truncate(MAX_RECENT_CONTEXTS);
+        if self.run_presets.len() > MAX_RUN_PRESETS {
+            return Err(EngineError::invalid(
+                "runPresets",
+                format!("At most {MAX_RUN_PRESETS} run presets can be saved."),
+            ));
+        }
+        let mut names = std::collections::HashSet::new();
+        for p in &mut self.run_presets {
+            p.name = p.name.trim().to_owned();
+            p.line = p.line.trim().to_owned();
+            if p.name.is_empty() || p.name.chars().count() > 60 {
+                return Err(EngineError::invalid(
+                    "runPresets",
+                    "A preset needs a name of 1 to 60 characters.",
+                ));
+            }
+            if !names.insert(p.name.to_lowercase()) {
+                return Err(EngineError::invalid(
+                    "runPresets",
+                    format!("There is already a preset named “{}”.", p.name),
+                ));
+            }
+            // Only the line's shape: a bind folder that is gone later must not block saving the
+            // other settings (the Run dialog checks the rest when the preset is used).
+            if let Err(e) = dockwright_engine::container::spec::parse_line(&p.line) {
+                return Err(EngineError::invalid(
+                    "runPresets",
+                    format!(
+                        "The preset “{}” is not a valid docker run line: {e}",
+                        p.name
+                    ),
+                ));
+            }
+        }
         Ok(self)
+    }
+
+    /// Puts `path` first in the recent build folders.
+    pub fn remember_context(&mut self, path: &str) {
+        self.recent_contexts.retain(|p| p != path);
+        self.recent_contexts.insert(0, path.to_owned());
+        self.recent_contexts.truncate(MAX_RECENT_CONTEXTS);
     }
 }
 
@@ -169,7 +230,22 @@ pub fn migrate(stored: Option<&Value>) -> (Settings, bool) {
         if !(1..=4096).contains(&s.log_buffer_mb) {
             s.log_buffer_mb = defaults.log_buffer_mb;
         }
+        // Presets whose line no longer parses (or whose name is taken) are dropped, the others
+        // kept. Bind sources that went away are not checked here: the Run dialog tells.
+        let mut kept: Vec<RunPreset> = Vec::new();
+        for p in std::mem::take(&mut s.run_presets) {
+            let name_ok = !p.name.trim().is_empty()
+                && !kept
+                    .iter()
+                    .any(|k| k.name.to_lowercase() == p.name.to_lowercase());
+            if name_ok && dockwright_engine::container::spec::parse_line(&p.line).is_ok() {
+                kept.push(p);
+            }
+        }
+        kept.truncate(MAX_RUN_PRESETS);
+        s.run_presets = kept;
     }
+    s.recent_contexts.truncate(MAX_RECENT_CONTEXTS);
     s.version = VERSION;
     let changed = serde_json::to_value(&s).ok().as_ref() != Some(v);
     (s, changed)
@@ -225,6 +301,71 @@ mod tests {
         let (again, changed) = migrate(Some(&serde_json::to_value(&s).unwrap()));
         assert_eq!(again, s);
         assert!(!changed);
+    }
+
+    #[test]
+    fn version_2_gains_the_new_fields_and_keeps_the_rest() {
+        let v2 = json!({
+            "version": 2, "engineHost": null, "theme": "light", "logTailLines": 200,
+            "logBufferMb": 32, "closeToTray": true,
+            "notifications": {"buildFinished": false, "pushFinished": true,
+                              "containerDied": true, "containerUnhealthy": false}
+        });
+        let (s, changed) = migrate(Some(&v2));
+        assert!(changed);
+        assert_eq!(s.version, 3);
+        assert_eq!(s.theme, Theme::Light);
+        assert_eq!((s.log_tail_lines, s.log_buffer_mb), (200, 32));
+        assert!(s.close_to_tray && !s.notifications.build_finished);
+        assert!(!s.notifications.container_unhealthy);
+        assert!(s.recent_contexts.is_empty() && s.run_presets.is_empty());
+        // A v3 file with one broken preset keeps the good one.
+        let v3 = json!({"version": 3, "runPresets": [
+            {"name": "web", "line": "docker run -d -p 8080:80 nginx"},
+            {"name": "bad", "line": "docker ps -a"}
+        ], "recentContexts": ["/a", "/b"]});
+        let (s, _) = migrate(Some(&v3));
+        assert_eq!(s.run_presets.len(), 1);
+        assert_eq!(s.run_presets[0].name, "web");
+        assert_eq!(s.recent_contexts, ["/a", "/b"]);
+    }
+
+    #[test]
+    fn presets_and_recent_folders_are_checked() {
+        let preset = |name: &str, line: &str| RunPreset {
+            name: name.into(),
+            line: line.into(),
+        };
+        let with = |p: Vec<RunPreset>| {
+            Settings {
+                run_presets: p,
+                ..Default::default()
+            }
+            .validate()
+        };
+        assert!(with(vec![preset(" web ", " docker run nginx ")]).is_ok());
+        for bad in [
+            vec![preset("", "docker run nginx")],
+            vec![preset("a", "docker ps -a")],
+            vec![
+                preset("a", "docker run nginx"),
+                preset("A", "docker run redis"),
+            ],
+        ] {
+            let e = with(bad).unwrap_err();
+            assert!(
+                matches!(e, EngineError::InvalidInput { ref field, .. } if field == "runPresets")
+            );
+        }
+        let mut s = Settings::default();
+        for i in 0..12 {
+            s.remember_context(&format!("/p{i}"));
+        }
+        s.remember_context("/p5");
+        assert_eq!(s.recent_contexts.len(), MAX_RECENT_CONTEXTS);
+        assert_eq!(s.recent_contexts[0], "/p5");
+        assert_eq!(s.recent_contexts[1], "/p11");
+        assert_eq!(s.recent_contexts.iter().filter(|p| *p == "/p5").count(), 1);
     }
 
     #[test]

@@ -127,6 +127,7 @@ pub struct BuildRequest {
 #[specta::specta]
 #[tracing::instrument(skip(state, on_event, request), fields(context = %request.context_id))]
 pub async fn image_build(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     op: String,
     request: BuildRequest,
@@ -141,6 +142,7 @@ pub async fn image_build(
     if guard.token.is_cancelled() {
         return Err(EngineError::Cancelled.into());
     }
+    super::settings::remember_context(&app, &state, &path);
     let started_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -161,6 +163,26 @@ pub async fn image_build(
         Err(EngineError::Cancelled) => (BuildOutcome::Cancelled, None),
         Err(e) => (BuildOutcome::Failed, Some(e.to_string())),
     };
+    let what = result
+        .as_ref()
+        .ok()
+        .and_then(|r| r.tags.first().cloned())
+        .unwrap_or_else(|| context.name.clone());
+    match &outcome {
+        BuildOutcome::Succeeded => crate::desktop::notify(
+            &app,
+            crate::desktop::NoticeKind::Build,
+            &format!("Built {what}"),
+            &format!("In {:.1} s.", t0.elapsed().as_secs_f64()),
+        ),
+        BuildOutcome::Failed => crate::desktop::notify(
+            &app,
+            crate::desktop::NoticeKind::Build,
+            &format!("The build of {what} failed"),
+            error.as_deref().unwrap_or_default(),
+        ),
+        BuildOutcome::Cancelled => {}
+    }
     state.workspace.record(
         &path,
         BuildRecord {
@@ -174,6 +196,7 @@ pub async fn image_build(
             error,
         },
     );
+    crate::desktop::refresh_tray(&app);
     Ok(result.map_err(|e| state.monitor.note(e))?)
 }
 

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod cli;
 pub mod containers;
+pub mod desktop;
 pub mod engine;
 pub mod images;
 pub mod names;

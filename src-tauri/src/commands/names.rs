@@ -46,4 +46,6 @@ pub const COMMANDS: &[&str] = &[
     "image_push",
     "settings_get",
     "settings_set",
+    "port_open",
+    "app_painted",
 ];

@@ -49,6 +49,7 @@ pub async fn registry_logout(state: State<'_, AppState>, registry: String) -> Ip
 #[specta::specta]
 #[tracing::instrument(skip(state, on_progress))]
 pub async fn image_push(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     op: String,
     reference: String,
@@ -63,10 +64,21 @@ pub async fn image_push(
     })?;
     let engine = state.monitor.require()?;
     let credentials = state.logins.credentials_for(reference.registry()).await?;
-    Ok(engine
+    let result = engine
         .push_image(&reference, credentials, guard.token.clone(), |p| {
             let _ = on_progress.send(p);
         })
-        .await
-        .map_err(|e| state.monitor.note(e))?)
+        .await;
+    let kind = crate::desktop::NoticeKind::Push;
+    match &result {
+        Ok(_) => crate::desktop::notify(&app, kind, &format!("Pushed {reference}"), ""),
+        Err(dockwright_engine::EngineError::Cancelled) => {}
+        Err(e) => crate::desktop::notify(
+            &app,
+            kind,
+            &format!("The push of {reference} failed"),
+            &e.to_string(),
+        ),
+    }
+    Ok(result.map_err(|e| state.monitor.note(e))?)
 }

@@ -23,20 +23,34 @@ pub fn settings_set(
     settings: Settings,
 ) -> IpcResult<Settings> {
     let settings = settings.validate()?;
-    let store = app.store(STORE_FILE).map_err(|e| {
-        dockwright_engine::EngineError::Other(format!("The settings cannot be opened: {e}"))
-    })?;
-    store.set(
-        STORE_KEY,
-        serde_json::to_value(&settings).unwrap_or_default(),
-    );
-    store.save().map_err(|e| {
-        dockwright_engine::EngineError::Other(format!("The settings cannot be saved: {e}"))
-    })?;
+    store(&app, &settings)?;
     let endpoint_changed = state.settings().engine_host != settings.engine_host;
     state.set_settings(settings.clone());
     if endpoint_changed {
         state.monitor.reconnect_now();
     }
     Ok(settings)
+}
+
+/// Puts a built folder first in the recent ones and saves (a failure to save is only logged).
+pub(crate) fn remember_context(app: &AppHandle, state: &AppState, path: &std::path::Path) {
+    let mut s = state.settings();
+    s.remember_context(&path.display().to_string());
+    if let Err(e) = store(app, &s) {
+        tracing::warn!("{e}");
+    }
+    state.set_settings(s);
+}
+
+fn store(app: &AppHandle, settings: &Settings) -> Result<(), dockwright_engine::EngineError> {
+    let store = app.store(STORE_FILE).map_err(|e| {
+        dockwright_engine::EngineError::Other(format!("The settings cannot be opened: {e}"))
+    })?;
+    store.set(
+        STORE_KEY,
+        serde_json::to_value(settings).unwrap_or_default(),
+    );
+    store.save().map_err(|e| {
+        dockwright_engine::EngineError::Other(format!("The settings cannot be saved: {e}"))
+    })
 }

@@ -91,12 +91,21 @@ export const commands = {
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
 	/**  Validates, saves and applies the settings; returns them as stored. */
 	settingsSet: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("settings_set", { settings })),
+	/**
+	 *  Opens `http://<address>:<port>/` of a published port in the default browser. Nothing else
+	 *  is opened.
+	 */
+	portOpen: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("port_open", { url })),
+	/**  The page painted `what` (once, at start: "containers"). */
+	appPainted: (what: string) => __TAURI_INVOKE<void>("app_painted", { what }),
 };
 
 /* Constants */
 export const EVENT_CHANGED = "engine://changed" as const;
 
 export const EVENT_DROP = "build://drop" as const;
+
+export const EVENT_OPEN = "app://open" as const;
 
 export const EVENT_STATUS = "engine://status" as const;
 
@@ -353,10 +362,13 @@ export type DropEvent =
 { kind: "over" } | 
 /**  The drag left the window or was cancelled. */
 { kind: "leave" } | 
-/**  A folder (or a file, whose folder is used with the file as the Dockerfile) was dropped. */
-{ kind: "opened"; context: ContextRef; dockerfile: string | null } | 
-/**  What was dropped cannot be built. */
-{ kind: "refused"; message: string };
+/**
+ *  A folder (or a file, whose folder is used with the file as the Dockerfile) was dropped.
+ *  `paths`: everything dropped, for a page that copies them (a container's files).
+ */
+{ kind: "opened"; context: ContextRef; dockerfile: string | null; paths: string[] } | 
+/**  What was dropped cannot be built (it may still be copied). */
+{ kind: "refused"; message: string; paths: string[] };
 
 /**  Where the engine's address came from, shown to the user next to it. */
 export type EndpointSource = 
@@ -581,6 +593,14 @@ export type Notifications = {
 	containerUnhealthy: boolean,
 };
 
+export type OpenRequest = 
+/**  A container's logs. */
+{ kind: "logs"; id: string } | 
+/**  The containers page. */
+{ kind: "containers" } | 
+/**  Build the last build again, on the build page. */
+{ kind: "rebuild" };
+
 export type OpenedContext = {
 	context: ContextRef,
 	/**  Set when a file was given: use it as the Dockerfile. */
@@ -646,6 +666,12 @@ export type RunOutcome = {
 	 *  one that exited at once.
 	 */
 	exited: Exited | null,
+};
+
+/**  A saved `docker run` line under a name, offered by the Run dialog. */
+export type RunPreset = {
+	name: string,
+	line: string,
 };
 
 /**  Everything the run form offers, one field per `docker run` option. */
@@ -727,6 +753,9 @@ export type Settings = {
 	/**  Closing the window keeps the app in the tray. */
 	closeToTray: boolean,
 	notifications: Notifications,
+	/**  Folders built lately, newest first (kept by the app at each build). */
+	recentContexts: string[],
+	runPresets: RunPreset[],
 };
 
 /**  One of the biggest things a context holds: a file, or a folder's total. */
