@@ -8,6 +8,7 @@ mod support;
 mod build;
 mod containers;
 mod containers_files;
+mod desktop;
 mod e2e_build;
 mod e2e_containers;
 mod e2e_live_list;

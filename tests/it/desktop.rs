@@ -1,0 +1,87 @@
+//! The crash-vs-user-stop decision on a real daemon's events: a container that exits with a
+//! non-zero code on its own, or is killed by the OOM killer, is told; one stopped, killed,
+//! restarted or force-removed by someone, or one that exits with 0, is not.
+
+use std::time::Duration;
+
+use dockwright_engine::container::ops::ContainerAction;
+use dockwright_lib::desktop::notify::{Notice, Watch};
+use futures_util::StreamExt;
+
+use crate::support::{daemon, fixtures};
+
+#[tokio::test]
+async fn only_containers_nobody_stopped_are_told() {
+    let Some(d) = daemon::shared() else { return };
+    let docker = d.docker();
+    let scope = fixtures::Scope::new(&docker);
+    fixtures::busybox(&docker).await;
+    let engine = d.engine().await;
+    let mut changes = Box::pin(engine.changes());
+
+    let (crash, _) = scope
+        .create_container(&["sh", "-c", "sleep 0.5; exit 3"])
+        .await;
+    let (clean, _) = scope.create_container(&["sh", "-c", "exit 0"]).await;
+    let (stopped, _) = scope.create_container(&["sleep", "300"]).await;
+    let (killed, _) = scope.create_container(&["sleep", "300"]).await;
+    let (restarted, _) = scope.create_container(&["sleep", "300"]).await;
+    let (removed, _) = scope.create_container(&["sleep", "300"]).await;
+    for id in [&crash, &clean, &stopped, &killed, &restarted, &removed] {
+        scope.start(id).await;
+    }
+    // `sleep` ignores SIGTERM as PID 1: a stop ends in SIGKILL after the timeout (137).
+    engine
+        .container_action(&stopped, &ContainerAction::Stop { timeout: Some(1) })
+        .await
+        .unwrap();
+    engine
+        .container_action(&killed, &ContainerAction::Kill { signal: None })
+        .await
+        .unwrap();
+    engine
+        .container_action(&restarted, &ContainerAction::Restart { timeout: Some(0) })
+        .await
+        .unwrap();
+    engine
+        .container_action(
+            &removed,
+            &ContainerAction::Remove {
+                force: true,
+                volumes: false,
+            },
+        )
+        .await
+        .unwrap();
+    // A last crash marks the end of what the test waits for.
+    let (last, _) = scope.create_container(&["sh", "-c", "exit 9"]).await;
+    scope.start(&last).await;
+
+    let mut watch = Watch::default();
+    let mut told = Vec::new();
+    let mut dies = 0;
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(c) = changes.next().await {
+            let c = c.expect("no error");
+            if c.action == "die" {
+                dies += 1;
+            }
+            if let Some(n) = watch.on_change(&c) {
+                let done = n.container_id() == last;
+                told.push(n);
+                if done {
+                    break;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the last crash is told within 20 s");
+
+    let ids: Vec<&str> = told.iter().map(Notice::container_id).collect();
+    assert_eq!(ids, [crash.as_str(), last.as_str()], "{told:?}");
+    assert!(matches!(told[0], Notice::Died { exit_code: 3, oom: false, .. }));
+    assert!(matches!(told[1], Notice::Died { exit_code: 9, .. }));
+    assert!(dies >= 7, "every container died once at least ({dies})");
+    scope.cleanup().await;
+}
