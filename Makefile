@@ -11,6 +11,9 @@ run: deps-run ui
 	cargo run $(CARGO_FEATURES) --bin dockwright
 
 # Hot-reloading development: Vite dev server + the app in dev mode.
+# The Tauri CLI runs the before-dev and before-build commands in the UI's folder.
+export TAURI_FRONTEND_PATH := $(CURDIR)/ui
+
 dev: deps-run
 	ui/node_modules/.bin/tauri dev
 

@@ -21,6 +21,8 @@ mod build_context;
 mod logs;
 #[path = "registry/mod.rs"]
 mod registry;
+#[path = "startup/mod.rs"]
+mod startup;
 #[path = "stats/mod.rs"]
 mod stats;
 
@@ -74,7 +76,7 @@ async fn main() {
     let want = |name: &str| only.is_empty() || only.split(',').any(|o| o.trim() == name);
     let mut results = Vec::new();
 
-    if want("list") || want("idle") {
+    if want("list") || want("idle") || want("startup") {
         let scope = fixtures::Scope::new(&docker);
         eprintln!("bench: creating {CONTAINERS} containers…");
         let t = Instant::now();
@@ -92,6 +94,9 @@ async fn main() {
             let (mem, cpu) = app_idle(d);
             results.push(mem);
             results.push(cpu);
+        }
+        if want("startup") {
+            results.extend(startup::run(d));
         }
         eprintln!("bench: removing the containers…");
         scope.cleanup().await;

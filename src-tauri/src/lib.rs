@@ -133,6 +133,7 @@ pub fn run() {
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tracing::info!("launched again: showing the running instance's window");
             desktop::show_window(app);
         }))
         .plugin(

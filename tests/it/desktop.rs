@@ -80,8 +80,91 @@ async fn only_containers_nobody_stopped_are_told() {
 
     let ids: Vec<&str> = told.iter().map(Notice::container_id).collect();
     assert_eq!(ids, [crash.as_str(), last.as_str()], "{told:?}");
-    assert!(matches!(told[0], Notice::Died { exit_code: 3, oom: false, .. }));
+    assert!(matches!(
+        told[0],
+        Notice::Died {
+            exit_code: 3,
+            oom: false,
+            ..
+        }
+    ));
     assert!(matches!(told[1], Notice::Died { exit_code: 9, .. }));
     assert!(dies >= 7, "every container died once at least ({dies})");
     scope.cleanup().await;
+}
+
+/// A session bus of its own (the single-instance lock lives on it), ended on drop.
+struct SessionBus {
+    child: std::process::Child,
+    address: String,
+}
+
+impl SessionBus {
+    fn start() -> Option<Self> {
+        use std::io::BufRead;
+        if !crate::support::have("dbus-daemon") && !crate::support::apt_install(&["dbus"]) {
+            return crate::support::missing("dbus-daemon is not installed (apt-get install dbus)");
+        }
+        let mut child = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take()?)
+            .read_line(&mut line)
+            .ok()?;
+        Some(Self {
+            child,
+            address: line.trim().to_owned(),
+        })
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A second launch hands over to the running app (which shows its window) and exits at once.
+#[test]
+fn a_second_launch_focuses_the_first() {
+    use crate::support::app::{launch, Home};
+    let Some(d) = daemon::shared() else { return };
+    let Some(bin) = crate::support::display::app_binary() else {
+        return;
+    };
+    let Some(x) = crate::support::display::Xvfb::start() else {
+        return;
+    };
+    let Some(bus) = SessionBus::start() else {
+        return;
+    };
+    let env = [("DBUS_SESSION_BUS_ADDRESS", bus.address.clone())];
+    let home = Home::new();
+    let mut first = launch(&bin, &x.display, &d.host, &home, &[], &env);
+    first.wait_line("connected to the Docker engine", Duration::from_secs(30));
+
+    let mut second = launch(&bin, &x.display, &d.host, &home, &["--hidden"], &env);
+    let t = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = second.exited() {
+            break s;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(15),
+            "the second launch is still running; its log:\n{}",
+            second.log.join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        status.success(),
+        "the second launch exits cleanly: {status}"
+    );
+    first.wait_line("launched again", Duration::from_secs(5));
+    assert!(first.exited().is_none(), "the first keeps running");
 }

@@ -20,4 +20,5 @@ mod engine_lists;
 mod engine_monitor;
 mod harness;
 mod images;
+mod installer;
 mod registries;

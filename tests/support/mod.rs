@@ -3,6 +3,7 @@
 //! registries, and a virtual display for the real app. Shared by `tests/it` and `benches/bench.rs`.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod app;
 pub mod daemon;
 pub mod display;
 pub mod fixtures;
