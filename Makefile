@@ -17,7 +17,8 @@ export TAURI_FRONTEND_PATH := $(CURDIR)/ui
 dev: deps-run
 	ui/node_modules/.bin/tauri dev
 
-test: deps-test ui check-rust check-ui test-ui test-rust
+# The installer test installs the .deb that `bundle` builds.
+test: deps-test ui check-rust check-ui test-ui bundle test-rust
 
 deps-run:
 	@scripts/deps.sh run

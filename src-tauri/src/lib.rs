@@ -306,6 +306,54 @@ mod tests {
         );
     }
 
+    /// The CSP allows nothing remote and no eval; the one window may listen to events and call
+    /// exactly the app's own commands (no plugin's JavaScript API: the plugins are used from
+    /// Rust).
+    #[test]
+    fn csp_and_capabilities_are_strict() {
+        let conf: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(repo_root().join("tauri.conf.json")).expect("read"),
+        )
+        .expect("json");
+        let security = &conf["app"]["security"];
+        let csp = security["csp"].as_object().expect("a CSP object");
+        for (directive, value) in csp {
+            let v = value.as_str().expect("string");
+            for word in v.split_whitespace() {
+                assert!(
+                    !word.contains("unsafe-eval") && word != "*" && !word.starts_with("https:"),
+                    "{directive}: {word}"
+                );
+                if word.starts_with("http:") {
+                    assert_eq!(word, "http://ipc.localhost", "{directive}");
+                }
+            }
+        }
+        assert_eq!(csp["script-src"], "'self'");
+        assert_eq!(csp["object-src"], "'none'");
+        assert_eq!(security["freezePrototype"], true);
+        let caps = security["capabilities"].as_array().expect("capabilities");
+        assert_eq!(caps.len(), 1);
+        assert_eq!(caps[0]["windows"], serde_json::json!(["main"]));
+        let mut granted: Vec<String> = caps[0]["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .map(|p| p.as_str().expect("a name").to_owned())
+            .collect();
+        granted.sort();
+        let mut expected: Vec<String> = commands::names::COMMANDS
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .chain([
+                "core:event:allow-listen".into(),
+                "core:event:allow-unlisten".into(),
+            ])
+            .collect();
+        expected.sort();
+        assert_eq!(granted, expected);
+    }
+
     /// The allow-list the build script turns into permissions names exactly the commands the
     /// bindings call.
     #[test]
