@@ -12,6 +12,7 @@ mod desktop;
 mod e2e_build;
 mod e2e_containers;
 mod e2e_live_list;
+mod e2e_palette;
 mod e2e_registries;
 mod e2e_settings;
 mod engine_connect;

@@ -12,7 +12,9 @@ import type {
   ImageSummary,
   LoggedIn,
   Settings,
+  Theme,
 } from "../ipc/backend";
+import { toIpcError } from "../ipc/backend";
 import { applyTheme } from "../theme";
 import { LiveList } from "./live-list.svelte";
 import type { PageId } from "../features/shell/pages";
@@ -20,12 +22,35 @@ import { BuildModel } from "../features/build/model.svelte";
 import { PullRun } from "../features/images/pull.svelte";
 import { PushRun } from "../features/images/push.svelte";
 import { RunForm } from "../features/run/model.svelte";
+import type { DetailTab } from "../features/containers/ContainerDetail.svelte";
 
 export interface Notice {
   id: number;
   tone: "info" | "error";
   text: string;
 }
+
+/**
+ * Something a page does once it shows, asked for from elsewhere (the command palette): open one
+ * of its dialogs, open a container's detail, run a container action the way its buttons do.
+ */
+export type PageRequest =
+  | { page: "images"; kind: "pull" | "search" | "prune" }
+  | { page: "containers"; kind: "prune" }
+  | { page: "containers"; kind: "open"; id: string; tab?: DetailTab }
+  | { page: "containers"; kind: "action"; id: string; action: "start" | "stop" | "restart" }
+  | { page: "registries"; kind: "login" };
+
+const BUILD_BUSY =
+  "A build is running: cancel it or wait for it to end before opening another folder.";
+
+/** The theme after `t` in the Toggle theme cycle. */
+export const NEXT_THEME: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
+export const THEME_LABEL: Record<Theme, string> = {
+  system: "follow the system",
+  light: "light",
+  dark: "dark",
+};
 
 export class AppModel {
   status = $state<EngineStatus>({ state: "connecting", host: null });
@@ -39,6 +64,10 @@ export class AppModel {
   imageFocus = $state<string | null>(null);
   /** The Run dialog's form while it is open (App renders the dialog when set). */
   run = $state<RunForm | null>(null);
+  /** For the page it names, until that page has done it. */
+  request = $state<PageRequest | null>(null);
+  /** The stored settings as last read or saved (null until read). */
+  settings = $state<Settings | null>(null);
   readonly containers: LiveList<ContainerSummary>;
   readonly images: LiveList<ImageSummary>;
   readonly build: BuildModel;
@@ -80,6 +109,7 @@ export class AppModel {
 
   /** Applies what the UI itself uses of the settings (the theme). */
   applySettings(s: Settings | null): void {
+    if (s) this.settings = s;
     this.stopTheme();
     this.stopTheme = applyTheme(s?.theme ?? "system");
   }
@@ -113,11 +143,7 @@ export class AppModel {
       case "opened":
         this.dragging = false;
         this.page = "build";
-        if (!this.build.setContext(e.context, e.dockerfile))
-          this.notify(
-            "A build is running: cancel it or wait for it to end before opening another folder.",
-            "error",
-          );
+        if (!this.build.setContext(e.context, e.dockerfile)) this.notify(BUILD_BUSY, "error");
         break;
       case "refused":
         this.dragging = false;
@@ -134,10 +160,41 @@ export class AppModel {
     if (id === undefined || this.notice?.id === id) this.notice = null;
   }
 
-  /** Goes to the Images page with `imageId` selected. */
+  /** Goes to the Images page with that image selected (by id, or by its row's key). */
   showImage(imageId: string): void {
     this.imageFocus = imageId;
     this.page = "images";
+  }
+
+  /** Shows the request's page, which then does it. */
+  ask(r: PageRequest): void {
+    this.request = r;
+    this.page = r.page;
+  }
+
+  /** Goes to the Containers page with that container's detail open (on `tab`). */
+  openContainer(id: string, tab?: DetailTab): void {
+    this.ask({ page: "containers", kind: "open", id, tab });
+  }
+
+  /** The Build page and the OS folder picker (unless a build runs: it says so). A picker error
+   * shows under the page's path field. */
+  async buildFolder(): Promise<void> {
+    this.page = "build";
+    if (this.build.running) this.notify(BUILD_BUSY, "error");
+    else await this.build.pick();
+  }
+
+  /** Saves the next theme of the cycle (system → light → dark) and applies it. */
+  async cycleTheme(): Promise<void> {
+    try {
+      const s = await this.backend.settingsGet();
+      const next = NEXT_THEME[s.theme];
+      this.applySettings(await this.backend.settingsSet({ ...s, theme: next }));
+      this.notify(`Theme: ${THEME_LABEL[next]}`);
+    } catch (e) {
+      this.notify(`The theme could not be saved: ${toIpcError(e).message}`, "error");
+    }
   }
 
   /** Opens the Run dialog prefilled with `image`. A detached start closes it, says so and shows

@@ -58,6 +58,20 @@ export class SettingsForm {
     }
   }
 
+  /**
+   * Settings stored from elsewhere (the palette's Toggle theme): they become the saved ones, and
+   * the form shows them in every field the user has not edited.
+   */
+  adopt(stored: Settings): void {
+    if (!this.saved || !this.draft) return;
+    const before = $state.snapshot(this.saved) as Settings;
+    const draft = this.draft as Record<string, unknown>;
+    const was = before as Record<string, unknown>;
+    for (const [k, v] of Object.entries(stored))
+      if (JSON.stringify(draft[k]) === JSON.stringify(was[k])) draft[k] = structuredClone(v);
+    this.saved = structuredClone(stored);
+  }
+
   revert(): void {
     if (this.saved) this.draft = structuredClone($state.snapshot(this.saved) as Settings);
     this.error = null;

@@ -33,4 +33,19 @@ describe("SettingsForm", () => {
     expect(f.draft!.engineHost).toBeNull();
     expect(f.error).toBeNull();
   });
+
+  it("adopts settings stored elsewhere without losing the user's edits", async () => {
+    const b = new MockBackend();
+    const f = new SettingsForm(b);
+    await f.load();
+    f.draft!.logTailLines = 5000;
+    const stored = { ...b.settings, theme: "dark" as const };
+    f.adopt(stored);
+    expect(f.saved?.theme).toBe("dark");
+    expect(f.draft!.theme).toBe("dark");
+    expect(f.draft!.logTailLines).toBe(5000);
+    expect(f.dirty).toBe(true);
+    f.draft!.logTailLines = stored.logTailLines;
+    expect(f.dirty).toBe(false);
+  });
 });
