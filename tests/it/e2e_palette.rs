@@ -145,6 +145,17 @@ async fn the_palette_stops_a_container() {
     );
     let row_text = text_of(&client, &stop_row).await;
     assert!(row_text.contains(&format!("Stop {name}")), "{row_text:?}");
+    // Drawn, not collapsed: the row is fully inside the list's visible box.
+    let seen = client
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+             const l = document.querySelector('[data-testid=palette] [role=listbox]').getBoundingClientRect(); \
+             return r.height >= 20 && r.top >= l.top && r.bottom <= l.bottom;",
+            vec![serde_json::json!(stop_row)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen.as_bool(), Some(true), "the row is visible in the list");
     tokio::time::sleep(Duration::from_millis(500)).await;
     x.screenshot(&shots.join("palette.png"));
 
