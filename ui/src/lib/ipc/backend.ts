@@ -24,6 +24,7 @@ import type {
   ImageSummary,
   IpcError,
   OpenedContext,
+  OpenRequest,
   PruneReport,
   PullResult,
   RemoveReport,
@@ -196,6 +197,15 @@ export interface Backend {
   commandLine(command: DockerCommand): Promise<string>;
   /** Files dragged over or dropped on the window. */
   onDrop(cb: (e: DropEvent) => void): Promise<() => void>;
+  /** What the tray asks the window to show (sent once it has shown the window). */
+  onOpen(cb: (r: OpenRequest) => void): Promise<() => void>;
+  /**
+   * Opens a published port's `http://address:port/` (exactly that form, trailing slash
+   * included) in the default browser. Throws InvalidInput (field "url") for anything else.
+   */
+  portOpen(url: string): Promise<void>;
+  /** Says the page painted `what` ("containers", once at start: the cold-start benchmark). */
+  appPainted(what: string): Promise<void>;
 
   // --- run a container ---
   /**

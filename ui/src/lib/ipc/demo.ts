@@ -185,13 +185,20 @@ function simulateDrops(b: MockBackend) {
     depth = 0;
     const name = e.dataTransfer?.files[0]?.name;
     if (!name) return b.emitDrop({ kind: "leave" });
+    const paths = [...(e.dataTransfer?.files ?? [])].map((f) => `/home/me/projects/${f.name}`);
     try {
       const opened = b.openPath(`/home/me/projects/${name}`);
-      b.emitDrop({ kind: "opened", context: opened.context, dockerfile: opened.dockerfile });
+      b.emitDrop({
+        kind: "opened",
+        context: opened.context,
+        dockerfile: opened.dockerfile,
+        paths,
+      });
     } catch {
       b.emitDrop({
         kind: "refused",
         message: `${name} cannot be built: drop a folder or a Dockerfile.`,
+        paths,
       });
     }
   });

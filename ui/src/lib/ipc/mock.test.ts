@@ -70,3 +70,53 @@ describe("mockCommandLine", () => {
     );
   });
 });
+
+describe("MockBackend settings v3, ports and the first paint", () => {
+  it("keeps run presets checked like the app: names unique, lines that parse", async () => {
+    const b = new MockBackend();
+    const s = await b.settingsGet();
+    expect(s.version).toBe(3);
+    const line = "docker run -d --name web -p 8080:80 nginx:1.27";
+    const saved = await b.settingsSet({
+      ...s,
+      runPresets: [{ name: " web ", line: `${line} ` }],
+      recentContexts: ["/a", "", "/a", "/b"],
+    });
+    expect(saved.runPresets).toEqual([{ name: "web", line }]);
+    expect(saved.recentContexts).toEqual(["/a", "/b"]);
+    await expect(
+      b.settingsSet({ ...saved, runPresets: [...saved.runPresets, { name: "WEB", line }] }),
+    ).rejects.toMatchObject({
+      code: "InvalidInput",
+      field: "runPresets",
+      message: expect.stringContaining("already a preset named “WEB”"),
+    });
+    await expect(
+      b.settingsSet({ ...saved, runPresets: [{ name: "x", line: "ls -l" }] }),
+    ).rejects.toMatchObject({ field: "runPresets" });
+    await expect(
+      b.settingsSet({ ...saved, runPresets: [{ name: "", line }] }),
+    ).rejects.toMatchObject({ field: "runPresets" });
+    expect(b.settings.runPresets).toEqual([{ name: "web", line }]);
+  });
+
+  it("opens only a published port's http://address:port/", async () => {
+    const b = new MockBackend();
+    await b.portOpen("http://localhost:8080/");
+    await b.portOpen("http://127.0.0.1:3000/");
+    await b.portOpen("http://[::1]:8443/");
+    for (const bad of [
+      "http://localhost:8080",
+      "https://localhost:8080/",
+      "http://example.com:80/",
+      "http://localhost:0/",
+      "file:///etc/passwd",
+    ])
+      await expect(b.portOpen(bad)).rejects.toMatchObject({ code: "InvalidInput", field: "url" });
+    expect(b.openedUrls).toEqual([
+      "http://localhost:8080/",
+      "http://127.0.0.1:3000/",
+      "http://[::1]:8443/",
+    ]);
+  });
+});

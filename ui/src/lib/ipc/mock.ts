@@ -28,6 +28,7 @@ import type {
   LayerProgress,
   LoggedIn,
   OpenedContext,
+  OpenRequest,
   PruneReport,
   PullResult,
   PushResult,
@@ -66,7 +67,7 @@ export const sampleInfo: EngineInfo = {
   platform: "Docker Engine - Community",
 };
 
-type Method = Exclude<keyof Backend, "onEngineStatus" | "onEngineChanged" | "onDrop">;
+type Method = Exclude<keyof Backend, "onEngineStatus" | "onEngineChanged" | "onDrop" | "onOpen">;
 
 const ESC = "\x1b";
 
@@ -360,7 +361,49 @@ export class MockBackend implements Backend {
         field: "logTailLines",
       };
     }
-    this.settings = { ...structuredClone(next), engineHost: host || null, version: 2 };
+    const presets = next.runPresets.map((p) => ({ name: p.name.trim(), line: p.line.trim() }));
+    if (presets.length > MAX_RUN_PRESETS)
+      throw err(
+        "InvalidInput",
+        `runPresets: At most ${MAX_RUN_PRESETS} run presets can be saved.`,
+        "runPresets",
+      );
+    const names = new Set<string>();
+    for (const p of presets) {
+      if (!p.name || [...p.name].length > 60)
+        throw err(
+          "InvalidInput",
+          "runPresets: A preset needs a name of 1 to 60 characters.",
+          "runPresets",
+        );
+      if (names.has(p.name.toLowerCase()))
+        throw err(
+          "InvalidInput",
+          `runPresets: There is already a preset named “${p.name}”.`,
+          "runPresets",
+        );
+      names.add(p.name.toLowerCase());
+      try {
+        parseRunLine(p.line);
+      } catch (e) {
+        throw err(
+          "InvalidInput",
+          `runPresets: The preset “${p.name}” is not a valid docker run line: ${(e as IpcError).message}`,
+          "runPresets",
+        );
+      }
+    }
+    const recent = [...new Set(next.recentContexts.filter((p) => p.trim()))].slice(
+      0,
+      MAX_RECENT_CONTEXTS,
+    );
+    this.settings = {
+      ...structuredClone(next),
+      engineHost: host || null,
+      version: 3,
+      recentContexts: recent,
+      runPresets: presets,
+    };
     return structuredClone(this.settings);
   }
   status: EngineStatus;
@@ -390,6 +433,7 @@ export class MockBackend implements Backend {
   private statusListeners = new Set<(s: EngineStatus) => void>();
   private changeListeners = new Set<(c: Change) => void>();
   private dropListeners = new Set<(e: DropEvent) => void>();
+  private openListeners = new Set<(r: OpenRequest) => void>();
   private contexts = new Map<string, MockContext>();
   private ops = new Map<string, { cancelled: boolean }>();
 
@@ -472,6 +516,32 @@ export class MockBackend implements Backend {
   }
   emitDrop(e: DropEvent) {
     for (const cb of this.dropListeners) cb(e);
+  }
+  async onOpen(cb: (r: OpenRequest) => void) {
+    this.openListeners.add(cb);
+    return () => this.openListeners.delete(cb);
+  }
+  /** The tray asks for a page (as the app does once it has shown the window). */
+  emitOpen(r: OpenRequest) {
+    for (const cb of this.openListeners) cb(r);
+  }
+
+  /** The addresses `portOpen` opened, in order (what tests assert on). */
+  openedUrls: string[] = [];
+
+  async portOpen(url: string): Promise<void> {
+    this.enter("portOpen", url);
+    if (!portUrlOk(url))
+      throw err(
+        "InvalidInput",
+        "url: Only a published port's http://address:port/ can be opened.",
+        "url",
+      );
+    this.openedUrls.push(url);
+  }
+
+  async appPainted(what: string): Promise<void> {
+    this.enter("appPainted", what);
   }
 
   // --- containers --------------------------------------------------------------------------
@@ -1579,6 +1649,11 @@ export class MockBackend implements Backend {
     this.needConnected();
     const run = this.begin(op);
     const started = Date.now();
+    // Like the app: the folder goes first in the recent build folders.
+    this.settings.recentContexts = [
+      ctx.display,
+      ...this.settings.recentContexts.filter((p) => p !== ctx.display),
+    ].slice(0, MAX_RECENT_CONTEXTS);
     const fail = o.buildArgs.some((kv) => kv.key === "FAIL" && kv.value !== "" && kv.value !== "0");
     const record = (outcome: BuildRecord["outcome"], result?: BuildResult, error?: string) => {
       this.history.unshift({
@@ -1902,9 +1977,23 @@ export class MockBackend implements Backend {
   }
 }
 
+/** As the app keeps them (settings.rs). */
+export const MAX_RECENT_CONTEXTS = 10;
+export const MAX_RUN_PRESETS = 50;
+
+/** What the app's `port_open` accepts: `http://<IP or localhost>:<port>/`, nothing else. */
+export function portUrlOk(url: string): boolean {
+  const m = /^http:\/\/(\[[0-9a-fA-F:.]+\]|localhost|\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})\/$/.exec(
+    url,
+  );
+  if (!m) return false;
+  const port = Number(m[2]);
+  return port > 0 && port <= 65535;
+}
+
 export function defaultSettings(): Settings {
   return {
-    version: 2,
+    version: 3,
     engineHost: null,
     theme: "system",
     logTailLines: 1000,
@@ -1916,6 +2005,8 @@ export function defaultSettings(): Settings {
       containerDied: true,
       containerUnhealthy: true,
     },
+    recentContexts: [],
+    runPresets: [],
   };
 }
 

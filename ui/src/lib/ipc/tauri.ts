@@ -3,13 +3,14 @@
 import { Channel } from "@tauri-apps/api/core";
 import { decodeBatch } from "../features/containers/logs/batch";
 import { listen } from "@tauri-apps/api/event";
-import { commands, EVENT_CHANGED, EVENT_DROP, EVENT_STATUS } from "./bindings";
+import { commands, EVENT_CHANGED, EVENT_DROP, EVENT_OPEN, EVENT_STATUS } from "./bindings";
 import {
   fullOptions,
   type Backend,
   type Change,
   type DropEvent,
   type EngineStatus,
+  type OpenRequest,
 } from "./backend";
 
 type Res<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
@@ -86,6 +87,11 @@ export const tauriBackend: Backend = {
     unwrap(await commands.containerLogsSave(id, timestamps)),
   commandLine: async (command) => unwrap(await commands.commandLine(command)),
   onDrop: (cb) => listen<DropEvent>(EVENT_DROP, (e) => cb(e.payload)),
+  onOpen: (cb) => listen<OpenRequest>(EVENT_OPEN, (e) => cb(e.payload)),
+  portOpen: async (url) => {
+    unwrap(await commands.portOpen(url));
+  },
+  appPainted: (what) => commands.appPainted(what),
 
   containerRunCheck: async (spec) => unwrap(await commands.containerRunCheck(spec)),
   containerRunParse: async (line) => unwrap(await commands.containerRunParse(line)),

@@ -91,12 +91,17 @@ describe("AppModel", () => {
 
     b.emitDrop({ kind: "over" });
     const { context } = b.openPath("/home/me/projects/api/Dockerfile");
-    b.emitDrop({ kind: "opened", context, dockerfile: "Dockerfile" });
+    b.emitDrop({
+      kind: "opened",
+      context,
+      dockerfile: "Dockerfile",
+      paths: ["/home/me/projects/api/Dockerfile"],
+    });
     expect(m.dragging).toBe(false);
     expect(m.page).toBe("build");
     expect(m.build.context?.name).toBe("api");
 
-    b.emitDrop({ kind: "refused", message: "/dev/null cannot be built." });
+    b.emitDrop({ kind: "refused", message: "/dev/null cannot be built.", paths: ["/dev/null"] });
     expect(m.notice).toMatchObject({ tone: "error", text: "/dev/null cannot be built." });
   });
 
