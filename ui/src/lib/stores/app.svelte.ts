@@ -11,6 +11,7 @@ import type {
   EngineStatus,
   ImageSummary,
   LoggedIn,
+  OpenRequest,
   Settings,
   Theme,
 } from "../ipc/backend";
@@ -43,6 +44,7 @@ export type PageRequest =
 
 const BUILD_BUSY =
   "A build is running: cancel it or wait for it to end before opening another folder.";
+const REBUILD_BUSY = "A build is running: cancel it or wait for it to end before building again.";
 
 /** The theme after `t` in the Toggle theme cycle. */
 export const NEXT_THEME: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
@@ -92,6 +94,7 @@ export class AppModel {
     const offStatus = await this.backend.onEngineStatus((s) => this.applyStatus(s));
     const offChange = await this.backend.onEngineChanged((c) => this.applyChange(c));
     const offDrop = await this.backend.onDrop((e) => this.applyDrop(e));
+    const offOpen = await this.backend.onOpen((r) => void this.applyOpen(r));
     this.applyStatus(await this.backend.engineStatus());
     void this.build.loadHistory();
     void this.backend.settingsGet().then(
@@ -103,6 +106,7 @@ export class AppModel {
       offStatus();
       offChange();
       offDrop();
+      offOpen();
       this.build.dispose();
     };
   }
@@ -150,6 +154,45 @@ export class AppModel {
         this.notify(e.message, "error");
         break;
     }
+  }
+
+  /** What the tray asks for (it has shown the window): a container's logs, the containers, or
+   * the last build again. */
+  async applyOpen(r: OpenRequest): Promise<void> {
+    switch (r.kind) {
+      case "logs":
+        this.page = "containers";
+        // Not listed yet (just started), or stopped while only running ones are listed.
+        if (!this.containers.items.some((c) => c.id === r.id)) {
+          this.showAll = true;
+          await this.containers.refresh();
+        }
+        this.openContainer(r.id, "logs");
+        break;
+      case "containers":
+        this.page = "containers";
+        break;
+      case "rebuild":
+        await this.rebuildLast();
+        break;
+    }
+  }
+
+  /** The Build page, running the newest build of the history again as its Rebuild button does. */
+  async rebuildLast(): Promise<void> {
+    this.page = "build";
+    if (this.build.running) {
+      this.notify(REBUILD_BUSY, "error");
+      return;
+    }
+    await this.build.loadHistory();
+    const last = this.build.history[0];
+    if (!last) {
+      this.notify("There is no build to run again yet.", "error");
+      return;
+    }
+    await this.build.rebuild(last);
+    if (this.build.openError) this.notify(this.build.openError.message, "error");
   }
 
   notify(text: string, tone: Notice["tone"] = "info"): void {
