@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 what=${1:-run}
 
 run_pkgs=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev build-essential pkg-config curl file)
-test_pkgs=(docker.io docker-registry busybox-static xvfb xauth webkit2gtk-driver imagemagick openssl util-linux iproute2 gnome-keyring dbus)
+test_pkgs=(docker.io docker-registry busybox-static xvfb xauth webkit2gtk-driver imagemagick openssl util-linux iproute2 gnome-keyring dbus trayer xdotool)
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 

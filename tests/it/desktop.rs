@@ -168,3 +168,103 @@ fn a_second_launch_focuses_the_first() {
     first.wait_line("launched again", Duration::from_secs(5));
     assert!(first.exited().is_none(), "the first keeps running");
 }
+
+/// The real tray, shown by a system tray on the virtual display: its menu lists the running
+/// container, and its Stop stops it; the menu is rebuilt from the events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tray_menu_stops_a_container() {
+    use crate::support::app::{launch, Home};
+    use crate::support::{have, missing};
+    // A daemon of its own, so no other test's container comes first in the menu.
+    let Some(pd) = daemon::PrivateDaemon::start_isolated("tray") else {
+        return;
+    };
+    let Some(bin) = crate::support::display::app_binary() else {
+        return;
+    };
+    if !have("trayer") || !have("xdotool") {
+        missing::<()>("trayer and xdotool are needed (apt-get install trayer xdotool)");
+        return;
+    }
+    let docker = daemon::connect(&pd.host());
+    let scope = fixtures::Scope::new(&docker);
+    let (id, _) = scope
+        .create_container(&[
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; while true; do sleep 1; done",
+        ])
+        .await;
+    scope.start(&id).await;
+
+    let Some(x) = crate::support::display::Xvfb::start() else {
+        return;
+    };
+    let xcmd = |prog: &str, args: &[&str]| {
+        std::process::Command::new(prog)
+            .args(args)
+            .env("DISPLAY", &x.display)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    let mut tray = std::process::Command::new("trayer")
+        .args(["--edge", "top", "--align", "right", "--widthtype", "pixel"])
+        .args(["--width", "120", "--height", "28", "--SetDockType", "true"])
+        .env("DISPLAY", &x.display)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("trayer starts");
+    std::thread::sleep(Duration::from_millis(500));
+
+    let home = Home::new();
+    let env = [(
+        "DOCKWRIGHT_LOG",
+        "info,dockwright_lib::desktop=debug,tao=warn,wry=warn".to_owned(),
+    )];
+    let mut app = launch(&bin, &x.display, &pd.host(), &home, &[], &env);
+    app.wait_line("tray menu rebuilt running=1", Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(500));
+    let shots = crate::e2e_live_list::screenshot_dir();
+
+    // No window manager: the app's window covers the tray until the tray's windows are raised.
+    assert!(xcmd(
+        "xdotool",
+        &["search", "--class", "trayer", "windowraise", "%@"]
+    ));
+    std::thread::sleep(Duration::from_millis(300));
+    // The icon sits at the right end of the tray (1200 px wide screen); a click opens the menu.
+    assert!(xcmd("xdotool", &["mousemove", "1185", "13", "click", "1"]));
+    std::thread::sleep(Duration::from_millis(800));
+    // The first item one can choose is the container's submenu: open it, then its second
+    // item (Show logs, Stop, …).
+    assert!(xcmd("xdotool", &["key", "Down", "Right"]));
+    std::thread::sleep(Duration::from_millis(500));
+    x.screenshot(&shots.join("tray-menu.png"));
+    assert!(xcmd("xdotool", &["key", "Down", "Return"]));
+
+    let t = std::time::Instant::now();
+    loop {
+        let running = docker
+            .inspect_container(&id, None)
+            .await
+            .ok()
+            .and_then(|c| c.state?.running)
+            .unwrap_or(false);
+        if !running {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(15),
+            "the tray's Stop did not stop the container; the app's log:\n{}",
+            app.log.join("\n")
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.wait_line("tray menu rebuilt running=0", Duration::from_secs(10));
+    app.stop();
+    let _ = tray.kill();
+    let _ = tray.wait();
+    scope.cleanup().await;
+}

@@ -163,6 +163,12 @@ async fn refresh(app: &AppHandle) {
     };
     match tray::build_menu(app, &tray::menu(&input)) {
         Ok(menu) => {
+            let running = input
+                .containers
+                .iter()
+                .filter(|c| c.state == "running")
+                .count();
+            tracing::debug!(running, "tray menu rebuilt");
             let _ = icon.set_menu(Some(menu));
             let _ = icon.set_tooltip(Some(tray::tooltip(&input)));
         }
