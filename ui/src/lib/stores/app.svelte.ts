@@ -42,6 +42,12 @@ export type PageRequest =
   | { page: "containers"; kind: "action"; id: string; action: "start" | "stop" | "restart" }
   | { page: "registries"; kind: "login" };
 
+/** Takes the paths dropped on the window instead of the Build page. */
+export type DropTarget = (paths: string[]) => void;
+
+/** What a view that takes drops sees of the app (the Files tab). */
+export type DropTargets = Pick<AppModel, "dragging" | "takeDrops">;
+
 const BUILD_BUSY =
   "A build is running: cancel it or wait for it to end before opening another folder.";
 const REBUILD_BUSY = "A build is running: cancel it or wait for it to end before building again.";
@@ -61,6 +67,8 @@ export class AppModel {
   page = $state<PageId>("containers");
   /** Files are being dragged over the window. */
   dragging = $state(false);
+  /** Where dropped files go instead of the Build page (a container's Files tab, while shown). */
+  dropTarget = $state<DropTarget | null>(null);
   notice = $state<Notice | null>(null);
   /** An image the Images page should select when it shows it (set by "Show image"). */
   imageFocus = $state<string | null>(null);
@@ -135,7 +143,10 @@ export class AppModel {
     else if (c.scope === "image") this.images.schedule();
   }
 
-  /** Drag and drop on the window: an overlay while dragging; a dropped folder opens on Build. */
+  /**
+   * Drag and drop on the window: an overlay while dragging; the drop target takes what is
+   * dropped, else a dropped folder opens on Build.
+   */
   applyDrop(e: DropEvent): void {
     switch (e.kind) {
       case "over":
@@ -146,14 +157,27 @@ export class AppModel {
         break;
       case "opened":
         this.dragging = false;
+        if (this.dropTarget) {
+          this.dropTarget(e.paths);
+          break;
+        }
         this.page = "build";
         if (!this.build.setContext(e.context, e.dockerfile)) this.notify(BUILD_BUSY, "error");
         break;
       case "refused":
         this.dragging = false;
-        this.notify(e.message, "error");
+        if (this.dropTarget) this.dropTarget(e.paths);
+        else this.notify(e.message, "error");
         break;
     }
+  }
+
+  /** `target` takes the drops until the returned function is called. */
+  takeDrops(target: DropTarget): () => void {
+    this.dropTarget = target;
+    return () => {
+      if (this.dropTarget === target) this.dropTarget = null;
+    };
   }
 
   /** What the tray asks for (it has shown the window): a container's logs, the containers, or

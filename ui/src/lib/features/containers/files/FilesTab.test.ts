@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import FilesTab from "../FilesTab.svelte";
 import { container, MockBackend } from "../../../ipc/mock";
 import type { ContainerSummary } from "../../../ipc/backend";
+import { AppModel } from "../../../stores/app.svelte";
 
 afterEach(cleanup);
 
@@ -234,5 +235,97 @@ describe("FilesTab", () => {
     expect((await screen.findByTestId("files-copy-error")).textContent).toContain(
       "secret.key cannot be read.",
     );
+  });
+});
+
+describe("FilesTab drops", () => {
+  async function withApp() {
+    const b = new MockBackend();
+    const web = container({ name: "web" });
+    b.containers = [web];
+    const m = new AppModel(b);
+    const stop = await m.start();
+    m.page = "containers";
+    const r = render(FilesTab, { backend: b, container: web, drops: m });
+    return { b, m, stop, ...r };
+  }
+  const opened = (b: MockBackend, paths: string[]) => {
+    const { context, dockerfile } = b.openPath(paths[0]!);
+    b.emitDrop({ kind: "opened", context, dockerfile, paths });
+  };
+
+  it("copies what is dropped on the window into the folder shown, one path after the other", async () => {
+    const { b, m, stop } = await withApp();
+    await goTo("/tmp");
+    b.emitDrop({ kind: "over" });
+    expect(m.dragging).toBe(true);
+    const overlay = await screen.findByTestId("files-drop-overlay");
+    expect(overlay.textContent).toContain("Drop to copy into /tmp");
+
+    opened(b, ["/home/me/projects/webapp/data", "/home/me/notes.txt"]);
+    await waitFor(() => expect(names()).toEqual(["data", "notes.txt"]));
+    expect(screen.queryByTestId("files-drop-overlay")).toBeNull();
+    expect(calls(b, "containerCopyIn").map((l) => l.args.slice(1))).toEqual([
+      [ID, "/home/me/projects/webapp/data", "/tmp"],
+      [ID, "/home/me/notes.txt", "/tmp"],
+    ]);
+    expect(m.page).toBe("containers");
+    expect(m.build.context).toBeNull();
+    const report = screen.getByTestId("files-report");
+    expect(report.textContent).toContain("Copied 4 files, 2 folders");
+    expect(report.textContent).toContain("to /tmp");
+    await waitFor(() =>
+      expect(screen.getAllByTestId("files-command").map((c) => c.dataset.command)).toEqual([
+        "docker cp /home/me/projects/webapp/data web:/tmp",
+        "docker cp /home/me/notes.txt web:/tmp",
+      ]),
+    );
+
+    // What cannot be built can still be copied.
+    b.emitDrop({ kind: "refused", message: "x cannot be built", paths: ["/home/me/x.bin"] });
+    await waitFor(() => expect(names()).toContain("x.bin"));
+    expect(m.notice).toBeNull();
+    stop();
+  });
+
+  it("without the Files tab, a drop opens the build flow again", async () => {
+    const { b, m, stop, unmount } = await withApp();
+    await at("/");
+    expect(m.dropTarget).not.toBeNull();
+    unmount();
+    expect(m.dropTarget).toBeNull();
+    opened(b, ["/home/me/projects/api"]);
+    expect(m.page).toBe("build");
+    expect(m.build.context?.display).toBe("/home/me/projects/api");
+    expect(calls(b, "containerCopyIn")).toHaveLength(0);
+    stop();
+  });
+
+  it("refuses a drop while a copy runs, and stops at the first failure", async () => {
+    const { b, stop } = await withApp();
+    await goTo("/tmp");
+    b.delay = 20;
+    opened(b, ["/home/me/a.txt"]);
+    await screen.findByTestId("files-copying");
+    opened(b, ["/home/me/b.txt"]);
+    expect((await screen.findByTestId("files-copy-error")).textContent).toContain(
+      "A copy is under way",
+    );
+    await waitFor(() => expect(names()).toEqual(["a.txt"]));
+    b.delay = 0;
+    b.failOn.containerCopyIn = {
+      code: "InvalidInput",
+      message: "c.txt cannot be read.",
+      field: null,
+    };
+    opened(b, ["/home/me/c.txt", "/home/me/d.txt"]);
+    await waitFor(() =>
+      expect(screen.getByTestId("files-copy-error").textContent).toContain("c.txt cannot be read."),
+    );
+    expect(calls(b, "containerCopyIn").map((l) => l.args[2])).toEqual([
+      "/home/me/a.txt",
+      "/home/me/c.txt",
+    ]);
+    stop();
   });
 });

@@ -1,6 +1,7 @@
 // A container's files as the Files tab sees them: the folder shown, moving around, and copies
 // out (to a host folder picked by the user; a name already there is replaced only once the user
-// confirms) and in (a host file or folder into the folder shown, which is then listed again).
+// confirms) and in (a host file or folder, picked or dropped on the window, into the folder
+// shown, which is then listed again).
 
 import {
   newOpId,
@@ -14,11 +15,12 @@ import type { CopyReport, FileEntry, Listing } from "./types";
 
 export type CopyResult = {
   direction: "out" | "in";
-  /** What was copied (its base name). */
+  /** What was copied (its base name, or "3 items"). */
   name: string;
+  /** Summed over the copies of a drop of several paths. */
   report: CopyReport;
-  /** The equivalent `docker cp` line. */
-  command: DockerCommand;
+  /** The equivalent `docker cp` lines, one per copy. */
+  commands: DockerCommand[];
 };
 
 /** A copy out found its name already at the destination. */
@@ -122,7 +124,7 @@ export class FilesBrowser {
         direction: "out",
         name: entry.name,
         report,
-        command: { op: "cp", from: `${this.containerName}:${entry.path}`, to: destination },
+        commands: [{ op: "cp", from: `${this.containerName}:${entry.path}`, to: destination }],
       };
     } catch (e) {
       const err = toIpcError(e);
@@ -146,25 +148,63 @@ export class FilesBrowser {
       return;
     }
     if (!hostPath) return;
-    const op = newOpId("copy");
-    const name = baseName(hostPath);
-    this.copying = { op, label: `Copying ${name} into ${dir}…` };
-    let copied = false;
-    try {
-      const report = await this.backend.containerCopyIn(op, this.containerId, hostPath, dir);
-      this.result = {
-        direction: "in",
-        name,
-        report,
-        command: { op: "cp", from: hostPath, to: `${this.containerName}:${dir}` },
+    await this.copyInAll([hostPath], dir);
+  }
+
+  /**
+   * Copies host files and folders (dropped on the window) into the folder shown, one after the
+   * other, then lists it again. A copy under way is not interrupted: the drop is refused.
+   */
+  async copyInPaths(paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    if (this.copying) {
+      this.copyError = {
+        code: "Conflict",
+        message: "A copy is under way: drop again once it has ended.",
+        field: null,
       };
-      copied = true;
-    } catch (e) {
-      this.copyError = toIpcError(e);
-    } finally {
-      this.copying = null;
+      return;
     }
-    if (copied && this.path === dir) await this.refresh();
+    this.startCopy();
+    await this.copyInAll(paths, this.path);
+  }
+
+  /** Each path in turn into `dir`, until one fails or is cancelled; one report for them all. */
+  private async copyInAll(paths: string[], dir: string): Promise<void> {
+    const done: { name: string; report: CopyReport; command: DockerCommand }[] = [];
+    for (const [i, hostPath] of paths.entries()) {
+      const op = newOpId("copy");
+      const name = baseName(hostPath);
+      const of = paths.length > 1 ? ` (${i + 1} of ${paths.length})` : "";
+      this.copying = { op, label: `Copying ${name}${of} into ${dir}…` };
+      try {
+        const report = await this.backend.containerCopyIn(op, this.containerId, hostPath, dir);
+        done.push({
+          name,
+          report,
+          command: { op: "cp", from: hostPath, to: `${this.containerName}:${dir}` },
+        });
+      } catch (e) {
+        this.copyError = toIpcError(e);
+        break;
+      } finally {
+        this.copying = null;
+      }
+    }
+    if (done.length === 0) return;
+    this.result = {
+      direction: "in",
+      name: done.length === 1 ? done[0]!.name : `${done.length} items`,
+      report:
+        done.length === 1
+          ? done[0]!.report
+          : sumReports(
+              done.map((d) => d.report),
+              dir,
+            ),
+      commands: done.map((d) => d.command),
+    };
+    if (this.path === dir) await this.refresh();
   }
 
   /** Stops the copy under way (what was written so far stays). */
@@ -175,4 +215,16 @@ export class FilesBrowser {
   dismissResult(): void {
     this.result = null;
   }
+}
+
+/** The copies of one drop as one report, landed in `target`. */
+function sumReports(reports: CopyReport[], target: string): CopyReport {
+  return {
+    files: reports.reduce((n, r) => n + r.files, 0),
+    dirs: reports.reduce((n, r) => n + r.dirs, 0),
+    links: reports.reduce((n, r) => n + r.links, 0),
+    bytes: reports.reduce((n, r) => n + r.bytes, 0),
+    skipped: reports.flatMap((r) => r.skipped),
+    target,
+  };
 }
