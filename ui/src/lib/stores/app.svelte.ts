@@ -227,6 +227,15 @@ export class AppModel {
     if (id === undefined || this.notice?.id === id) this.notice = null;
   }
 
+  /** Opens a published port's `http://address:port/` in the browser; a refusal is said. */
+  async openPort(url: string): Promise<void> {
+    try {
+      await this.backend.portOpen(url);
+    } catch (e) {
+      this.notify(`Could not open ${url}: ${toIpcError(e).message}`, "error");
+    }
+  }
+
   /** Goes to the Images page with that image selected (by id, or by its row's key). */
   showImage(imageId: string): void {
     this.imageFocus = imageId;

@@ -56,7 +56,7 @@ describe("ContainersPage", () => {
       screen.getAllByTestId("container-row").find((r) => r.dataset.name === name)!;
     expect(within(row("job")).getByText("exited (3)")).toBeTruthy();
     expect(within(row("web")).getByText("running")).toBeTruthy();
-    expect(within(row("web")).getByTitle("Copy http://localhost:8080").textContent).toBe("8080→80");
+    expect(within(row("web")).getByTestId("port-open").textContent).toBe("8080→80");
     await fireEvent.input(screen.getByTestId("container-filter"), {
       target: { value: "postgres" },
     });
@@ -342,5 +342,44 @@ describe("ContainersPage", () => {
     await fireEvent.click(screen.getByTestId("commit-show-image"));
     expect(m.page).toBe("images");
     expect(m.imageFocus).toBe(id);
+  });
+  it("opens a published port in the browser on a click, and copies its address on a right-click", async () => {
+    const { b, m } = await setup();
+    const port = screen
+      .getAllByTestId("container-row")
+      .find((r) => r.dataset.name === "web")!
+      .querySelector<HTMLElement>("[data-testid=port-open]")!;
+    expect(port.dataset.url).toBe("http://localhost:8080/");
+    await fireEvent.click(port);
+    await waitFor(() => expect(b.openedUrls).toEqual(["http://localhost:8080/"]));
+    expect(calls(b, "portOpen").map((c) => c.args)).toEqual([["http://localhost:8080/"]]);
+
+    const writes: string[] = [];
+    Object.defineProperty(navigator, "clipboard", {
+      configurable: true,
+      value: { writeText: async (t: string) => void writes.push(t) },
+    });
+    await fireEvent.contextMenu(port);
+    await waitFor(() => expect(port.textContent).toBe("Copied"));
+    expect(writes).toEqual(["http://localhost:8080/"]);
+    expect(b.openedUrls).toHaveLength(1);
+
+    // A refusal is said.
+    b.failOn.portOpen = { code: "Other", message: "No browser.", field: null };
+    await fireEvent.click(port);
+    await waitFor(() =>
+      expect(m.notice).toMatchObject({
+        tone: "error",
+        text: "Could not open http://localhost:8080/: No browser.",
+      }),
+    );
+
+    // The Summary tab opens it too, and keeps a Copy button.
+    b.failOn = {};
+    await fireEvent.click(screen.getByTestId("container-row-web"));
+    const open = await screen.findByTestId("summary-port-open");
+    expect(open.textContent).toBe("http://localhost:8080/");
+    await fireEvent.click(open);
+    await waitFor(() => expect(b.openedUrls).toHaveLength(2));
   });
 });

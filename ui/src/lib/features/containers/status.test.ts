@@ -6,11 +6,12 @@ import {
   nameList,
   nameProblem,
   portLinks,
+  portUrl,
   reached,
   reportText,
   stateLabel,
 } from "./status";
-import { container } from "../../ipc/mock";
+import { container, portUrlOk } from "../../ipc/mock";
 
 describe("stateLabel", () => {
   it("shows the exit code of an exited container", () => {
@@ -64,13 +65,30 @@ describe("portLinks", () => {
         { ip: "127.0.0.1", privatePort: 3000, publicPort: 3001, protocol: "tcp" },
         { ip: "0.0.0.0", privatePort: 53, publicPort: 5353, protocol: "udp" },
         { ip: null, privatePort: 443, publicPort: null, protocol: "tcp" },
+        { ip: "::1", privatePort: 80, publicPort: 8443, protocol: "tcp" },
+        { ip: "", privatePort: 22, publicPort: 2222, protocol: "tcp" },
+        { ip: null, privatePort: 25, publicPort: 2525, protocol: "tcp" },
       ]),
     ).toEqual([
-      { label: "8080→80", url: "http://localhost:8080" },
-      { label: "127.0.0.1:3001→3000", url: "http://127.0.0.1:3001" },
+      { label: "8080→80", url: "http://localhost:8080/" },
+      { label: "127.0.0.1:3001→3000", url: "http://127.0.0.1:3001/" },
       { label: "5353→53/udp", url: null },
       { label: "443", url: null },
+      { label: "[::1]:8443→80", url: "http://[::1]:8443/" },
+      { label: "2222→22", url: "http://localhost:2222/" },
+      { label: "2525→25", url: "http://localhost:2525/" },
     ]);
+  });
+
+  it("builds exactly the address form the app opens", () => {
+    expect(portUrl("0.0.0.0", 80)).toBe("http://localhost:80/");
+    expect(portUrl("::", 80)).toBe("http://localhost:80/");
+    expect(portUrl(null, 80)).toBe("http://localhost:80/");
+    expect(portUrl("", 80)).toBe("http://localhost:80/");
+    expect(portUrl("192.168.1.5", 8080)).toBe("http://192.168.1.5:8080/");
+    expect(portUrl("fe80::1", 8080)).toBe("http://[fe80::1]:8080/");
+    for (const u of [portUrl(null, 1), portUrl("10.0.0.1", 65535), portUrl("::1", 443)])
+      expect(portUrlOk(u)).toBe(true);
   });
 });
 

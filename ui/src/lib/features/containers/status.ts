@@ -102,9 +102,23 @@ export function stateLabel(c: Pick<ContainerSummary, "state" | "status">): strin
 export type PortLink = {
   /** `8080→80`, `127.0.0.1:3000→3000`, `53→53/udp`, `443` (exposed only). */
   label: string;
-  /** `http://localhost:8080`; null for a port that is not published over TCP. */
+  /** `http://localhost:8080/`; null for a port that is not published over TCP. */
   url: string | null;
 };
+
+/** A wildcard binding (or none): the port answers on every address, localhost included. */
+function isWildcard(ip: string | null): boolean {
+  return ip == null || ip === "" || ip === "0.0.0.0" || ip === "::";
+}
+
+/**
+ * The address a published port opens at, in the one form the app's `portOpen` accepts:
+ * `http://localhost:8080/` (wildcard), `http://[::1]:8080/` (IPv6), `http://127.0.0.1:8080/`.
+ */
+export function portUrl(ip: string | null, port: number): string {
+  if (isWildcard(ip)) return `http://localhost:${port}/`;
+  return ip!.includes(":") ? `http://[${ip}]:${port}/` : `http://${ip}:${port}/`;
+}
 
 /** Published ports with the address to open them at; the IPv4 and IPv6 wildcards once. */
 export function portLinks(ports: PortMapping[]): PortLink[] {
@@ -114,11 +128,10 @@ export function portLinks(ports: PortMapping[]): PortLink[] {
     let link: PortLink;
     if (p.publicPort == null) link = { label: `${p.privatePort}${proto}`, url: null };
     else {
-      const wildcard = p.ip == null || p.ip === "0.0.0.0" || p.ip === "::";
-      const host = wildcard ? null : p.ip!.includes(":") ? `[${p.ip}]` : p.ip!;
+      const host = isWildcard(p.ip) ? null : p.ip!.includes(":") ? `[${p.ip}]` : p.ip!;
       link = {
         label: `${host ? `${host}:` : ""}${p.publicPort}→${p.privatePort}${proto}`,
-        url: p.protocol === "tcp" ? `http://${host ?? "localhost"}:${p.publicPort}` : null,
+        url: p.protocol === "tcp" ? portUrl(p.ip, p.publicPort) : null,
       };
     }
     if (!out.some((o) => o.label === link.label)) out.push(link);
