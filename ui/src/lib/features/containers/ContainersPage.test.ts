@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import ContainersPage from "./ContainersPage.svelte";
 import { AppModel } from "../../stores/app.svelte";
-import { container, MockBackend, mockContainerSize } from "../../ipc/mock";
+import { container, MockBackend, mockContainerSize, sampleInfo } from "../../ipc/mock";
 import type { ContainerSummary } from "../../ipc/backend";
 import { formatBytes } from "../../format";
 
@@ -381,5 +381,48 @@ describe("ContainersPage", () => {
     expect(open.textContent).toBe("http://localhost:8080/");
     await fireEvent.click(open);
     await waitFor(() => expect(b.openedUrls).toHaveLength(2));
+  });
+  it("tells the app its list painted two frames after the first render, even empty, once", async () => {
+    const frames: FrameRequestCallback[] = [];
+    const raf = vi.spyOn(window, "requestAnimationFrame").mockImplementation((cb) => {
+      frames.push(cb);
+      return frames.length;
+    });
+    try {
+      const { b, m } = await setup([]);
+      await screen.findByTestId("empty");
+      const painted = () => calls(b, "appPainted").map((c) => c.args);
+      expect(painted()).toEqual([]);
+      expect(frames).toHaveLength(1);
+      frames.shift()!(0);
+      expect(painted()).toEqual([]);
+      expect(frames).toHaveLength(1);
+      frames.shift()!(0);
+      expect(painted()).toEqual([["containers"]]);
+
+      // Shown again (another page, then back) or the list changing: not again.
+      cleanup();
+      render(ContainersPage, { model: m });
+      await screen.findByTestId("empty");
+      b.containers = [container({ name: "late" })];
+      await m.containers.refresh();
+      await waitFor(() => expect(rowNames()).toEqual(["late"]));
+      while (frames.length) frames.shift()!(0);
+      expect(painted()).toEqual([["containers"]]);
+    } finally {
+      raf.mockRestore();
+    }
+  });
+
+  it("does not count the page as painted while the engine is not connected", async () => {
+    const b = new MockBackend({ state: "connecting", host: null });
+    const m = new AppModel(b);
+    stops.push(await m.start());
+    render(ContainersPage, { model: m });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls(b, "appPainted")).toEqual([]);
+    b.setStatus({ state: "connected", info: sampleInfo });
+    await screen.findByTestId("empty");
+    await waitFor(() => expect(calls(b, "appPainted")).toHaveLength(1));
   });
 });
