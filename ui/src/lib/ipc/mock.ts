@@ -346,6 +346,7 @@ export class MockBackend implements Backend {
     return structuredClone(this.settings);
   }
   async settingsSet(next: Settings) {
+    this.enter("settingsSet", structuredClone(next));
     const host = next.engineHost?.trim() ?? "";
     if (host && !/^(unix|tcp|npipe|fd):\/\//.test(host)) {
       throw {

@@ -275,6 +275,18 @@ export class AppModel {
     else await this.build.pick();
   }
 
+  /** The Build page with `path` opened as a typed one is (a recent folder). An error shows under
+   * the page's path field. */
+  async openBuildFolder(path: string): Promise<void> {
+    this.page = "build";
+    if (this.build.running) {
+      this.notify(BUILD_BUSY, "error");
+      return;
+    }
+    this.build.path = path;
+    await this.build.openPath(path);
+  }
+
   /** Saves the next theme of the cycle (system → light → dark) and applies it. */
   async cycleTheme(): Promise<void> {
     try {

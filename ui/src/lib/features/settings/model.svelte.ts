@@ -1,5 +1,6 @@
 // The Settings page's form: a copy of the stored settings, saved as a whole; field errors from
-// the backend next to their field; the theme applied as soon as it is saved.
+// the backend next to their field; the theme applied as soon as it is saved. The lists the app
+// keeps (recent build folders, run presets) are trimmed at once, not through the form.
 
 import { toIpcError, type Backend, type IpcError, type Settings } from "../../ipc/backend";
 
@@ -64,12 +65,47 @@ export class SettingsForm {
    */
   adopt(stored: Settings): void {
     if (!this.saved || !this.draft) return;
+    // The app's settings are state (proxies): cloned as plain data.
+    stored = $state.snapshot(stored) as Settings;
     const before = $state.snapshot(this.saved) as Settings;
     const draft = this.draft as Record<string, unknown>;
     const was = before as Record<string, unknown>;
     for (const [k, v] of Object.entries(stored))
       if (JSON.stringify(draft[k]) === JSON.stringify(was[k])) draft[k] = structuredClone(v);
     this.saved = structuredClone(stored);
+  }
+
+  /** Forgets one recent build folder (or every one: null), saved at once. */
+  forgetRecent(path: string | null): Promise<boolean> {
+    return this.saveList((s) => ({
+      ...s,
+      recentContexts: path === null ? [] : s.recentContexts.filter((p) => p !== path),
+    }));
+  }
+
+  /** Deletes a run preset, saved at once. */
+  deletePreset(name: string): Promise<boolean> {
+    return this.saveList((s) => ({
+      ...s,
+      runPresets: s.runPresets.filter((p) => p.name !== name),
+    }));
+  }
+
+  /** Changes the stored settings (read afresh) with `change`; the form adopts them. */
+  private async saveList(change: (s: Settings) => Settings): Promise<boolean> {
+    this.busy = true;
+    this.error = null;
+    try {
+      const stored = await this.backend.settingsSet(change(await this.backend.settingsGet()));
+      this.adopt(stored);
+      this.onSaved(stored);
+      return true;
+    } catch (e) {
+      this.error = toIpcError(e);
+      return false;
+    } finally {
+      this.busy = false;
+    }
   }
 
   revert(): void {

@@ -49,3 +49,48 @@ describe("SettingsForm", () => {
     expect(f.dirty).toBe(false);
   });
 });
+
+describe("SettingsForm lists", () => {
+  const line = "docker run -d --name web -p 8080:80 nginx:1.27";
+
+  it("forgets recent build folders at once, from what is stored now, keeping other edits", async () => {
+    const b = new MockBackend();
+    b.settings.recentContexts = ["/a", "/b"];
+    const seen: string[][] = [];
+    const f = new SettingsForm(b, (s) => seen.push(s.recentContexts));
+    await f.load();
+    f.draft!.logTailLines = 5000;
+    // A build added a folder since the page loaded.
+    b.settings.recentContexts = ["/c", "/a", "/b"];
+    expect(await f.forgetRecent("/a")).toBe(true);
+    expect(b.settings.recentContexts).toEqual(["/c", "/b"]);
+    expect(f.draft!.recentContexts).toEqual(["/c", "/b"]);
+    expect(b.settings.logTailLines).toBe(1000);
+    expect(f.draft!.logTailLines).toBe(5000);
+    expect(await f.forgetRecent(null)).toBe(true);
+    expect(b.settings.recentContexts).toEqual([]);
+    expect(seen).toEqual([["/c", "/b"], []]);
+  });
+
+  it("deletes a run preset; a refusal shows under the list", async () => {
+    const b = new MockBackend();
+    b.settings.runPresets = [
+      { name: "web", line },
+      { name: "db", line: "docker run -d postgres:16" },
+    ];
+    const f = new SettingsForm(b);
+    await f.load();
+    expect(await f.deletePreset("web")).toBe(true);
+    expect(b.settings.runPresets.map((p) => p.name)).toEqual(["db"]);
+    expect(f.draft!.runPresets.map((p) => p.name)).toEqual(["db"]);
+    expect(f.dirty).toBe(false);
+
+    b.failOn.settingsSet = {
+      code: "InvalidInput",
+      message: "runPresets: nope",
+      field: "runPresets",
+    };
+    expect(await f.deletePreset("db")).toBe(false);
+    expect(f.fieldError("runPresets")).toBe("nope");
+  });
+});
