@@ -305,6 +305,7 @@ export class AppModel {
     this.run?.dispose();
     const form: RunForm = new RunForm(this.backend, image, {
       pull: this.pull,
+      onSettings: (s) => this.applySettings(s),
       onStarted: (o) => {
         if (this.run !== form) return;
         this.closeRun();

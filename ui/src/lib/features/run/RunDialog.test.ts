@@ -260,3 +260,101 @@ describe("RunDialog", () => {
     expect(submit().disabled).toBe(false);
   });
 });
+
+describe("RunDialog presets", () => {
+  const apiLine = "docker run -d --name api -p 3000:3000 -e NODE_ENV=production node:20 npm start";
+
+  it("fills the form from a saved preset, as a pasted line", async () => {
+    const b = new MockBackend();
+    b.settings.runPresets = [
+      { name: "api", line: apiLine },
+      { name: "web", line: "docker run -d --name web -p 8080:80 nginx:1.27" },
+    ];
+    setup("", b);
+    const select = screen.getByTestId("run-preset") as HTMLSelectElement;
+    await waitFor(() => expect(select.disabled).toBe(false));
+    expect([...select.options].map((o) => o.textContent)).toEqual([
+      "Fill the form from a preset…",
+      "api",
+      "web",
+    ]);
+    await fireEvent.change(select, { target: { value: "api" } });
+    await waitFor(() => expect(input("run-image").value).toBe("node:20"));
+    expect(input("run-name").value).toBe("api");
+    expect(input("run-port-0").value).toBe("3000:3000");
+    expect(b.log.filter((l) => l.method === "containerRunParse")[0]!.args).toEqual([apiLine]);
+    await waitFor(() => expect(line()).toBe(apiLine));
+    expect(select.value).toBe("");
+  });
+
+  it("says when there are none", async () => {
+    setup();
+    const select = screen.getByTestId("run-preset") as HTMLSelectElement;
+    await waitFor(() => expect(select.options[0]!.textContent).toBe("No presets saved yet"));
+    expect(select.disabled).toBe(true);
+    // The image field still gets the focus first.
+    expect(document.activeElement).toBe(input("run-image"));
+  });
+
+  it("saves the exact line under a name typed inline; a taken name is said next to it", async () => {
+    const b = new MockBackend();
+    b.settings.runPresets = [{ name: "Web", line: "docker run -d nginx:1.27" }];
+    const { form } = setup("nginx:1.27", b);
+    const prompt = vi.spyOn(window, "prompt");
+    await type("run-name", "site");
+    await fireEvent.click(screen.getByTestId("run-port-add"));
+    await type("run-port-0", "8080:80");
+    const expected = "docker run -d --name site -p 8080:80 nginx:1.27";
+    await waitFor(() => expect(line()).toBe(expected));
+    const save = screen.getByTestId("run-preset-save") as HTMLButtonElement;
+    await waitFor(() => expect(save.disabled).toBe(false));
+    await fireEvent.click(save);
+    const name = await screen.findByTestId("run-preset-name");
+    await waitFor(() => expect(document.activeElement).toBe(name));
+
+    // Empty, then taken (names are case-insensitive).
+    await fireEvent.click(screen.getByTestId("run-preset-save-confirm"));
+    expect((await screen.findByTestId("run-error-preset")).textContent).toBe(
+      "Give the preset a name.",
+    );
+    await type("run-preset-name", "web");
+    await fireEvent.keyDown(name, { key: "Enter" });
+    await waitFor(() =>
+      expect(screen.getByTestId("run-error-preset").textContent).toBe(
+        "There is already a preset named “web”.",
+      ),
+    );
+    expect(name.getAttribute("aria-invalid")).toBe("true");
+    expect(b.settings.runPresets).toHaveLength(1);
+
+    await type("run-preset-name", "site on 8080");
+    await fireEvent.click(screen.getByTestId("run-preset-save-confirm"));
+    await screen.findByTestId("run-preset-saved");
+    expect(screen.queryByTestId("run-preset-name")).toBeNull();
+    expect(b.settings.runPresets).toEqual([
+      { name: "Web", line: "docker run -d nginx:1.27" },
+      { name: "site on 8080", line: expected },
+    ]);
+    expect(form.presets.map((p) => p.name)).toEqual(["Web", "site on 8080"]);
+    expect(
+      [...(screen.getByTestId("run-preset") as HTMLSelectElement).options].map((o) => o.value),
+    ).toEqual(["", "Web", "site on 8080"]);
+    expect(prompt).not.toHaveBeenCalled();
+    prompt.mockRestore();
+  });
+
+  it("cannot save a form with an error; Escape closes the name field only", async () => {
+    const { onclose } = setup();
+    await waitFor(() => expect(line()).toBe("docker run -d nginx:1.27"));
+    await fireEvent.click(screen.getByTestId("run-preset-save"));
+    const name = await screen.findByTestId("run-preset-name");
+    await fireEvent.keyDown(name, { key: "Escape" });
+    expect(screen.queryByTestId("run-preset-name")).toBeNull();
+    expect(onclose).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByTestId("run-port-add"));
+    await type("run-port-0", "nope");
+    await screen.findByTestId("run-error-ports[0]");
+    expect((screen.getByTestId("run-preset-save") as HTMLButtonElement).disabled).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 // The Run dialog's state and logic: the form, its live check (the exact `docker run` line, the
-// field errors, the risks), a pasted line, and the run itself (confirm risks, pull a missing
-// image, attached output, an at-once exit). It talks to the app only through the `Backend`; all
+// field errors, the risks), a pasted line or a saved preset (and saving one), and the run itself
+// (confirm risks, pull a missing image, attached output, an at-once exit). It talks to the app only through the `Backend`; all
 // Docker rules (quoting, ports, volumes…) are on the Rust side.
 
 import {
@@ -8,6 +8,8 @@ import {
   toIpcError,
   type Backend,
   type IpcError,
+  type RunPreset,
+  type Settings,
   type TransferProgress,
 } from "../../ipc/backend";
 import { TermOutput } from "../../term-output.svelte";
@@ -55,6 +57,8 @@ export interface RunFormOptions {
   pull?: PullRun;
   /** A run that keeps going (detached, or in the background): the caller closes the dialog. */
   onStarted?: (outcome: RunOutcome) => void;
+  /** The settings as stored after a preset was saved. */
+  onSettings?: (settings: Settings) => void;
 }
 
 export class RunForm {
@@ -75,6 +79,14 @@ export class RunForm {
   pasting = $state(false);
   /** How many times the form was replaced by a spec (a paste): the dialog opens "Advanced". */
   replaced = $state(0);
+  /** The saved run presets (read when the dialog opens). */
+  presets = $state<RunPreset[]>([]);
+  /** The "Save as preset…" name field; null while it is closed. */
+  presetName = $state<string | null>(null);
+  presetError = $state<string | null>(null);
+  savingPreset = $state(false);
+  /** The name of the preset just saved (until the field opens again). */
+  presetSaved = $state<string | null>(null);
   stage = $state<RunStage>({ state: "form" });
   /** The container's output (attached), or its last lines (an exit at once). */
   readonly output = new TermOutput();
@@ -86,6 +98,10 @@ export class RunForm {
   readonly hasError: boolean = $derived(Object.keys(this.fieldErrors).length > 0);
   readonly busy: boolean = $derived(
     this.stage.state === "running" || (this.stage.state === "notLocal" && this.stage.pulling),
+  );
+  /** "Save as preset…": the form makes a good line. */
+  readonly canSavePreset: boolean = $derived(
+    this.line !== "" && !this.checking && !this.hasError && !this.busy,
   );
   /** The Run button: an image, no error, nothing under way. */
   readonly canRun: boolean = $derived(
@@ -263,6 +279,71 @@ export class RunForm {
       return false;
     } finally {
       this.pasting = false;
+    }
+  }
+
+  /** Reads the saved presets. */
+  async loadPresets(): Promise<void> {
+    try {
+      this.presets = (await this.backend.settingsGet()).runPresets;
+    } catch {
+      this.presets = [];
+    }
+  }
+
+  /** Fills the form from a preset's line, as a pasted line does. */
+  async usePreset(name: string): Promise<boolean> {
+    const preset = this.presets.find((p) => p.name === name);
+    return preset ? this.paste(preset.line) : false;
+  }
+
+  /** Opens the name field of "Save as preset…". */
+  startSavePreset(): void {
+    this.presetName = "";
+    this.presetError = null;
+    this.presetSaved = null;
+  }
+
+  cancelSavePreset(): void {
+    this.presetName = null;
+    this.presetError = null;
+  }
+
+  /**
+   * Saves the form's exact `docker run` line under the name typed into the settings' run presets.
+   * The app's refusal (a name taken, too long…) is kept in `presetError`.
+   */
+  async savePreset(): Promise<boolean> {
+    if (this.presetName === null || this.savingPreset) return false;
+    const name = this.presetName.trim();
+    if (!name) {
+      this.presetError = "Give the preset a name.";
+      return false;
+    }
+    this.savingPreset = true;
+    this.presetError = null;
+    try {
+      // The line of the form as it is now.
+      if (!(await this.check())) {
+        this.presetError = "The form has an error: fix it, then save.";
+        return false;
+      }
+      const line = this.line;
+      const s = await this.backend.settingsGet();
+      const stored = await this.backend.settingsSet({
+        ...s,
+        runPresets: [...s.runPresets, { name, line }],
+      });
+      this.presets = stored.runPresets;
+      this.presetName = null;
+      this.presetSaved = name;
+      this.options.onSettings?.(stored);
+      return true;
+    } catch (e) {
+      this.presetError = toIpcError(e).message;
+      return false;
+    } finally {
+      this.savingPreset = false;
     }
   }
 

@@ -242,3 +242,37 @@ describe("the mock's docker run parser", () => {
     });
   });
 });
+
+describe("RunForm presets", () => {
+  it("saves the checked line as a preset; the app's settings follow", async () => {
+    const b = new MockBackend();
+    const app = new AppModel(b);
+    app.runImage("redis:7.4");
+    const form = app.run!;
+    form.form.name = "cache";
+    await form.loadPresets();
+    expect(form.presets).toEqual([]);
+    form.startSavePreset();
+    form.presetName = "  cache  ";
+    expect(await form.savePreset()).toBe(true);
+    const saved = [{ name: "cache", line: "docker run -d --name cache redis:7.4" }];
+    expect(b.settings.runPresets).toEqual(saved);
+    expect(app.settings?.runPresets).toEqual(saved);
+    expect(form.presetName).toBeNull();
+    expect(form.presetSaved).toBe("cache");
+    app.closeRun();
+  });
+
+  it("a preset with a line that no longer fits the form says so where a paste does", async () => {
+    const b = new MockBackend();
+    const form = new RunForm(b, "nginx:1.27");
+    b.settings.runPresets = [{ name: "old", line: "docker run -d nginx:1.27" }];
+    await form.loadPresets();
+    form.presets = [{ name: "old", line: "docker run --gpus all nginx" }];
+    expect(await form.usePreset("old")).toBe(false);
+    expect(form.pasteError?.message).toContain("--gpus");
+    expect(await form.usePreset("nope")).toBe(false);
+    expect(form.form.image).toBe("nginx:1.27");
+    form.dispose();
+  });
+});
