@@ -137,6 +137,14 @@ export function demoBackend(): MockBackend {
       error: null,
     },
   ];
+  b.settings.recentContexts = ["/home/me/projects/webapp", "/home/me/projects/api-gateway"];
+  b.settings.runPresets = [
+    { name: "nginx on 8080", line: "docker run -d --name web -p 8080:80 nginx:1.27" },
+    {
+      name: "postgres dev",
+      line: "docker run -d --name pg -e POSTGRES_PASSWORD=dev -p 5432:5432 postgres:16",
+    },
+  ];
   return b;
 }
 
