@@ -45,7 +45,15 @@ export class SettingsForm {
     this.busy = true;
     this.error = null;
     try {
-      const stored = await this.backend.settingsSet($state.snapshot(this.draft) as Settings);
+      // The lists the app keeps (and the page saves at once) are taken fresh: a build that
+      // finished while the page was open is not forgotten by this save.
+      const fresh = await this.backend.settingsGet();
+      const draft = $state.snapshot(this.draft) as Settings;
+      const stored = await this.backend.settingsSet({
+        ...draft,
+        recentContexts: fresh.recentContexts,
+        runPresets: fresh.runPresets,
+      });
       this.saved = stored;
       this.draft = structuredClone(stored);
       this.done = true;

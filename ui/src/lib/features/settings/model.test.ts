@@ -72,6 +72,20 @@ describe("SettingsForm lists", () => {
     expect(seen).toEqual([["/c", "/b"], []]);
   });
 
+  it("a full save keeps a folder a build added while the page was open", async () => {
+    const b = new MockBackend();
+    b.settings.recentContexts = ["/a"];
+    const f = new SettingsForm(b, () => {});
+    await f.load();
+    f.draft!.logTailLines = 5000;
+    b.settings.recentContexts = ["/new", "/a"];
+    b.settings.runPresets = [{ name: "web", line }];
+    expect(await f.save()).toBe(true);
+    expect(b.settings.logTailLines).toBe(5000);
+    expect(b.settings.recentContexts).toEqual(["/new", "/a"]);
+    expect(b.settings.runPresets).toEqual([{ name: "web", line }]);
+  });
+
   it("deletes a run preset; a refusal shows under the list", async () => {
     const b = new MockBackend();
     b.settings.runPresets = [
