@@ -111,9 +111,9 @@ export class MockLogs {
   }
 
   /** Ends every open stream of the container. */
-  end(containerId: string, reason: LogsEnd["reason"]): void {
+  end(containerId: string, reason: LogsEnd["reason"], lastTimestamp: string | null = null): void {
     for (const s of [...this.streams.values()])
-      if (s.containerId === containerId) s.finish({ reason, lines: 0, lastTimestamp: null });
+      if (s.containerId === containerId) s.finish({ reason, lines: 0, lastTimestamp });
   }
 
   /** True when a stream ran under `op` (it ends as cancelled). */

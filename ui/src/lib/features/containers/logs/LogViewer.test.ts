@@ -277,6 +277,33 @@ describe("LogViewer", () => {
     expect(count()).toBe(3);
   });
 
+  it("goes on from the last line seen once the engine was down and is back", async () => {
+    const { b, rerender } = setup({ history: 3 });
+    await waitFor(() => expect(count()).toBe(3));
+    const ts = "2024-11-28T09:30:05.123456789Z";
+    b.logs.end(ID, "daemonLost", ts);
+    await screen.findByTestId("log-end");
+    const calls = () => b.log.filter((l) => l.method === "containerLogs").length;
+    // Still "connected" (the status has not caught up): nothing is retried yet.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls()).toBe(1);
+    await rerender({ connected: false });
+    expect(calls()).toBe(1);
+    await rerender({ connected: true });
+    await screen.findByTestId("log-resumed");
+    expect(screen.queryByTestId("log-end")).toBeNull();
+    expect(calls()).toBe(2);
+    expect(b.log.filter((l) => l.method === "containerLogs")[1]?.args.slice(1)).toEqual([
+      ID,
+      { tail: null, follow: true, since: ts },
+    ]);
+    // The lines already shown stay; new ones follow them.
+    expect(count()).toBe(3);
+    await push(b, [out("after the restart")]);
+    await waitFor(() => expect(count()).toBe(4));
+    expect(lineTexts().at(-1)).toBe("after the restart");
+  });
+
   it("ends at once for a stopped container", async () => {
     const b = new MockBackend();
     b.containers = [container({ name: "job", state: "exited" })];
