@@ -22,7 +22,8 @@ pub const EVENT_CHANGED: &str = "engine://changed";
 /// Something is dragged over the window, or was dropped on it.
 pub const EVENT_DROP: &str = "build://drop";
 
-/// Drag and drop on the window: the paths stay here; the UI gets a context id.
+/// Drag and drop on the window. A build gets an opaque context id (the folder stays here); the
+/// dropped paths are shown to the page too, for the Files tab's copy into a container.
 #[derive(Debug, Clone, serde::Serialize, specta::Type)]
 #[serde(
     tag = "kind",
@@ -132,7 +133,11 @@ pub fn run() {
     let hidden = std::env::args().skip(1).any(|a| a == "--hidden");
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if argv.iter().skip(1).any(|a| a == "--hidden") {
+                tracing::info!("launched again with --hidden: the running instance stays as is");
+                return;
+            }
             tracing::info!("launched again: showing the running instance's window");
             desktop::show_window(app);
         }))
@@ -219,10 +224,21 @@ pub fn run() {
             desktop::setup(app.handle());
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("Dockwright could not start: {e}");
             std::process::exit(1);
+        })
+        .run(|_app, _event| {
+            // macOS: a click on the Dock icon of an app whose window is hidden shows it.
+            #[cfg(target_os = "macos")]
+            if let tauri::RunEvent::Reopen {
+                has_visible_windows: false,
+                ..
+            } = _event
+            {
+                desktop::show_window(_app);
+            }
         });
 }
 
@@ -329,8 +345,28 @@ mod tests {
                 }
             }
         }
-        assert_eq!(csp["script-src"], "'self'");
-        assert_eq!(csp["object-src"], "'none'");
+        // Exactly this policy: any source added (a CDN, a remote font, eval) fails here first.
+        // Svelte's transitions insert <style> elements, hence style-src-elem's 'unsafe-inline';
+        // scripts only ever come from the bundle.
+        let expected = serde_json::json!({
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "style-src-elem": "'self' 'unsafe-inline'",
+            "style-src-attr": "'unsafe-inline'",
+            "img-src": "'self' data:",
+            "font-src": "'self' data:",
+            "connect-src": "ipc: http://ipc.localhost",
+            "object-src": "'none'",
+            "base-uri": "'none'",
+            "form-action": "'none'",
+            "frame-ancestors": "'none'"
+        });
+        assert_eq!(&security["csp"], &expected);
+        assert_eq!(
+            security["dangerousDisableAssetCspModification"],
+            serde_json::Value::Null
+        );
         assert_eq!(security["freezePrototype"], true);
         let caps = security["capabilities"].as_array().expect("capabilities");
         assert_eq!(caps.len(), 1);

@@ -1,6 +1,7 @@
 //! The crash-vs-user-stop decision on a real daemon's events: a container that exits with a
 //! non-zero code on its own, or is killed by the OOM killer, is told; one stopped, killed,
-//! restarted or force-removed by someone, or one that exits with 0, is not.
+//! restarted or force-removed by someone, or one that exits with 0, is not; a `kill -s HUP`
+//! (a reload) does not make a later crash the user's doing.
 
 use std::time::Duration;
 
@@ -27,7 +28,12 @@ async fn only_containers_nobody_stopped_are_told() {
     let (killed, _) = scope.create_container(&["sleep", "300"]).await;
     let (restarted, _) = scope.create_container(&["sleep", "300"]).await;
     let (removed, _) = scope.create_container(&["sleep", "300"]).await;
-    for id in [&crash, &clean, &stopped, &killed, &restarted, &removed] {
+    let (hupped, _) = scope
+        .create_container(&["sh", "-c", "trap '' HUP; sleep 2; exit 4"])
+        .await;
+    for id in [
+        &crash, &clean, &stopped, &killed, &restarted, &removed, &hupped,
+    ] {
         scope.start(id).await;
     }
     // `sleep` ignores SIGTERM as PID 1: a stop ends in SIGKILL after the timeout (137).
@@ -37,6 +43,15 @@ async fn only_containers_nobody_stopped_are_told() {
         .unwrap();
     engine
         .container_action(&killed, &ContainerAction::Kill { signal: None })
+        .await
+        .unwrap();
+    engine
+        .container_action(
+            &hupped,
+            &ContainerAction::Kill {
+                signal: Some("HUP".into()),
+            },
+        )
         .await
         .unwrap();
     engine
@@ -67,9 +82,9 @@ async fn only_containers_nobody_stopped_are_told() {
                 dies += 1;
             }
             if let Some(n) = watch.on_change(&c) {
-                let done = n.container_id() == last;
                 told.push(n);
-                if done {
+                let ids: Vec<&str> = told.iter().map(Notice::container_id).collect();
+                if ids.contains(&last.as_str()) && ids.contains(&hupped.as_str()) {
                     break;
                 }
             }
@@ -78,18 +93,22 @@ async fn only_containers_nobody_stopped_are_told() {
     .await
     .expect("the last crash is told within 20 s");
 
-    let ids: Vec<&str> = told.iter().map(Notice::container_id).collect();
-    assert_eq!(ids, [crash.as_str(), last.as_str()], "{told:?}");
-    assert!(matches!(
-        told[0],
-        Notice::Died {
-            exit_code: 3,
-            oom: false,
-            ..
-        }
-    ));
-    assert!(matches!(told[1], Notice::Died { exit_code: 9, .. }));
-    assert!(dies >= 7, "every container died once at least ({dies})");
+    let code = |id: &str| {
+        told.iter().find_map(|n| match n {
+            Notice::Died {
+                id: i,
+                exit_code,
+                oom: false,
+                ..
+            } if i == id => Some(*exit_code),
+            _ => None,
+        })
+    };
+    assert_eq!(told.len(), 3, "{told:?}");
+    assert_eq!(code(&crash), Some(3), "{told:?}");
+    assert_eq!(code(&hupped), Some(4), "{told:?}");
+    assert_eq!(code(&last), Some(9), "{told:?}");
+    assert!(dies >= 8, "every container died once at least ({dies})");
     scope.cleanup().await;
 }
 
@@ -105,16 +124,25 @@ impl SessionBus {
         if !crate::support::have("dbus-daemon") && !crate::support::apt_install(&["dbus"]) {
             return crate::support::missing("dbus-daemon is not installed (apt-get install dbus)");
         }
-        let mut child = std::process::Command::new("dbus-daemon")
+        let mut child = match std::process::Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--print-address=1"])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
-            .ok()?;
+        {
+            Ok(c) => c,
+            Err(e) => return crate::support::missing(&format!("dbus-daemon did not start: {e}")),
+        };
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take()?)
-            .read_line(&mut line)
-            .ok()?;
+        let read = child
+            .stdout
+            .take()
+            .map(|out| std::io::BufReader::new(out).read_line(&mut line));
+        if !matches!(read, Some(Ok(n)) if n > 0) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return crate::support::missing("dbus-daemon printed no address");
+        }
         Some(Self {
             child,
             address: line.trim().to_owned(),
@@ -127,6 +155,16 @@ impl Drop for SessionBus {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether a window titled "Dockwright" is mapped on the display.
+fn window_shown(display: &str) -> bool {
+    std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "^Dockwright$"])
+        .env("DISPLAY", display)
+        .output()
+        .map(|o| o.status.success() && !o.stdout.is_empty())
+        .unwrap_or(false)
 }
 
 /// A second launch hands over to the running app (which shows its window) and exits at once.
@@ -143,12 +181,21 @@ fn a_second_launch_focuses_the_first() {
     let Some(bus) = SessionBus::start() else {
         return;
     };
+    if !crate::support::have("xdotool") {
+        crate::support::missing::<()>("xdotool is needed (apt-get install xdotool)");
+        return;
+    }
     let env = [("DBUS_SESSION_BUS_ADDRESS", bus.address.clone())];
     let home = Home::new();
-    let mut first = launch(&bin, &x.display, &d.host, &home, &[], &env);
+    // The first starts hidden (as a login item does).
+    let mut first = launch(&bin, &x.display, &d.host, &home, &["--hidden"], &env);
     first.wait_line("connected to the Docker engine", Duration::from_secs(30));
+    assert!(
+        !window_shown(&x.display),
+        "--hidden starts without a window"
+    );
 
-    let mut second = launch(&bin, &x.display, &d.host, &home, &["--hidden"], &env);
+    let mut second = launch(&bin, &x.display, &d.host, &home, &[], &env);
     let t = std::time::Instant::now();
     let status = loop {
         if let Some(s) = second.exited() {
@@ -167,6 +214,14 @@ fn a_second_launch_focuses_the_first() {
     );
     first.wait_line("launched again", Duration::from_secs(5));
     assert!(first.exited().is_none(), "the first keeps running");
+    let t = std::time::Instant::now();
+    while !window_shown(&x.display) {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "the first instance's window was not shown"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// The real tray, shown by a system tray on the virtual display: its menu lists the running
@@ -262,6 +317,12 @@ async fn the_tray_menu_stops_a_container() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let state = docker.inspect_container(&id, None).await.unwrap().state;
+    assert_eq!(
+        state.and_then(|s| s.status),
+        Some(bollard::models::ContainerStateStatusEnum::EXITED),
+        "stopped, not removed or restarted"
+    );
     app.wait_line("tray menu rebuilt running=0", Duration::from_secs(10));
     app.stop();
     let _ = tray.kill();

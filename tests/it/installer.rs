@@ -48,6 +48,18 @@ fn the_deb_installs_starts_and_uninstalls() {
     );
 
     dpkg(&["--install", &deb.display().to_string()]);
+    // Removed again even if an assertion below fails (the machine is shared with other tests).
+    struct Installed;
+    impl Drop for Installed {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                let _ = Command::new("dpkg")
+                    .args(["--remove", "dockwright"])
+                    .output();
+            }
+        }
+    }
+    let _installed = Installed;
     let status = dpkg(&["--status", "dockwright"]);
     assert!(status.contains("Status: install ok installed"), "{status}");
     let bin = Path::new("/usr/bin/dockwright");

@@ -33,6 +33,8 @@ pub struct Change {
     pub name: Option<String>,
     /// Exit code of a `die`.
     pub exit_code: Option<i64>,
+    /// The signal number of a `kill`.
+    pub signal: Option<i64>,
     /// Unix time in nanoseconds.
     pub time_nano: i64,
 }
@@ -71,6 +73,7 @@ pub fn to_change(m: EventMessage) -> Option<Change> {
         id: actor.id.unwrap_or_default(),
         name: attrs.get("name").cloned(),
         exit_code: attrs.get("exitCode").and_then(|c| c.parse().ok()),
+        signal: attrs.get("signal").and_then(|c| c.parse().ok()),
         time_nano: m
             .time_nano
             .or_else(|| m.time.map(|t| t.saturating_mul(1_000_000_000)))
@@ -138,6 +141,7 @@ mod tests {
                 attributes: Some(HashMap::from([
                     ("name".into(), "web".into()),
                     ("exitCode".into(), "137".into()),
+                    ("signal".into(), "not a number".into()),
                 ])),
             }),
             time: Some(2),
@@ -146,6 +150,7 @@ mod tests {
         let c = to_change(m).unwrap();
         assert_eq!(c.scope, ChangeScope::Container);
         assert_eq!(c.exit_code, Some(137));
+        assert_eq!(c.signal, None);
         assert_eq!(c.name.as_deref(), Some("web"));
         assert_eq!(c.time_nano, 2_000_000_000);
         assert!(c.affects_lists());

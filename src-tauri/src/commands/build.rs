@@ -125,7 +125,7 @@ pub struct BuildRequest {
 /// Builds, streaming events on `on_event`; cancellable as `op`. Recorded in the history.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(state, on_event, request), fields(context = %request.context_id))]
+#[tracing::instrument(skip(app, state, on_event, request), fields(context = %request.context_id))]
 pub async fn image_build(
     app: tauri::AppHandle,
     state: State<'_, AppState>,

@@ -47,7 +47,7 @@ pub async fn registry_logout(state: State<'_, AppState>, registry: String) -> Ip
 /// credentials of the tag's own registry are sent.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(state, on_progress))]
+#[tracing::instrument(skip(app, state, on_progress))]
 pub async fn image_push(
     app: tauri::AppHandle,
     state: State<'_, AppState>,

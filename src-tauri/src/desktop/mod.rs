@@ -70,8 +70,9 @@ pub fn wanted(
     }
 }
 
-/// Shows a desktop notification when [`wanted`]. A desktop without a notification service
-/// only logs it.
+/// Shows a desktop notification when [`wanted`], its text made inert ([`notify::inert`]: the
+/// body may hold a daemon's error message). A desktop without a notification service only
+/// logs it.
 pub fn notify(app: &AppHandle, kind: NoticeKind, title: &str, body: &str) {
     let focused = main_window(app)
         .map(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false))
@@ -80,6 +81,7 @@ pub fn notify(app: &AppHandle, kind: NoticeKind, title: &str, body: &str) {
     if !wanted(kind, &settings, focused) {
         return;
     }
+    let (title, body) = (notify::inert(title, 80), notify::inert(body, 300));
     tracing::info!(?kind, title, "notification");
     use tauri_plugin_notification::NotificationExt;
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
@@ -98,7 +100,10 @@ pub fn show_window(app: &AppHandle) {
         let _ = w.show();
         let _ = w.set_focus();
     }
-    app.state::<Desktop>().refresh.notify_one();
+    // A second launch can come before the setup is done.
+    if let Some(desktop) = app.try_state::<Desktop>() {
+        desktop.refresh.notify_one();
+    }
 }
 
 /// Creates the tray icon and starts keeping its menu current. A desktop without a tray just
@@ -138,9 +143,17 @@ pub fn setup(app: &AppHandle) {
 /// Re-reads the containers and rebuilds the tray menu.
 async fn refresh(app: &AppHandle) {
     let state = app.state::<AppState>();
+    // Engine down: nothing to list. A list that failed with the engine up keeps the last one
+    // (rather than claiming nothing runs).
     let containers = match state.monitor.require().ok() {
-        Some(engine) => engine.list_containers(true).await.unwrap_or_default(),
-        None => Vec::new(),
+        Some(engine) => match engine.list_containers(true).await {
+            Ok(list) => Some(list),
+            Err(e) => {
+                tracing::debug!("the tray keeps its last list: {e}");
+                None
+            }
+        },
+        None => Some(Vec::new()),
     };
     let last_build = state.workspace.history().first().map(|b| {
         b.tags
@@ -148,14 +161,17 @@ async fn refresh(app: &AppHandle) {
             .cloned()
             .unwrap_or_else(|| b.context.name.clone())
     });
+    let window_visible = main_window(app)
+        .and_then(|w| w.is_visible().ok())
+        .unwrap_or(false);
     let desktop = app.state::<Desktop>();
     let input = {
         let mut input = lock(&desktop.input);
-        input.containers = containers;
+        if let Some(containers) = containers {
+            input.containers = containers;
+        }
         input.last_build = last_build;
-        input.window_visible = main_window(app)
-            .and_then(|w| w.is_visible().ok())
-            .unwrap_or(false);
+        input.window_visible = window_visible;
         input.clone()
     };
     let Some(icon) = lock(&desktop.tray).clone() else {
@@ -272,7 +288,7 @@ fn act(app: &AppHandle, id: String, action: ContainerAction) {
                 .notification()
                 .builder()
                 .title("Dockwright")
-                .body(e.to_string())
+                .body(notify::inert(&e.to_string(), 300))
                 .show();
         }
     });

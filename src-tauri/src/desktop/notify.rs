@@ -3,9 +3,13 @@
 //!
 //! "Nobody asked for" is read off the daemon's own events: a stop, restart, kill or forced
 //! remove (from this app, the CLI or anything else) sends the container a signal first, and the
-//! daemon reports that as a `kill` event just before the `die`. A `die` without a recent `kill`
-//! is the container's own doing. An `oom` event before the `die` makes it a crash even if the
-//! exit code is 137 like a kill's.
+//! daemon reports that as a `kill` event (with the signal's number) just before the `die`. A
+//! `die` without a recent stopping `kill` is the container's own doing; a `kill` with a signal
+//! that asks for something else (`HUP` to reload, `USR1`, `WINCH`) explains nothing. An `oom`
+//! event just before the `die` makes it a crash even if the exit code is 137 like a kill's.
+//!
+//! A container told about stays quiet for [`QUIET_NS`]: one caught in a restart loop is told
+//! once, not at every restart.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -14,8 +18,52 @@ use dockwright_engine::{Change, ChangeScope};
 /// A `kill` this long before a `die` explains it (a stop's timeout is at most an hour; the
 /// default is 10 s).
 const KILL_EXPLAINS_NS: i64 = 3_600 * 1_000_000_000;
+/// An `oom` this long before a `die` explains it. The OOM killer can also end one process of a
+/// container that goes on running; such an `oom` says nothing about a stop minutes later.
+const OOM_EXPLAINS_NS: i64 = 5 * 1_000_000_000;
+/// After a notice about a container, the next one about it waits this long (restart loops).
+pub const QUIET_NS: i64 = 300 * 1_000_000_000;
 /// How many recent events are remembered to drop the replays after a reconnect.
 const SEEN: usize = 512;
+
+/// Signals that ask a container to end: `INT`, `QUIT` (some images' stop signal), `KILL`,
+/// `TERM`, and `PWR` / `RTMIN+3` (the stop signals of images running systemd or an init).
+fn stops(signal: Option<i64>) -> bool {
+    match signal {
+        // A daemon that does not say which signal: count it as a stop (never a false alarm).
+        None => true,
+        Some(s) => matches!(s, 2 | 3 | 9 | 15 | 30 | 37),
+    }
+}
+
+/// Whether `c` is an invisible format character: bidirectional overrides and isolates,
+/// zero-width characters, the soft hyphen, tag characters. With the control characters, these
+/// are what a hostile name uses to look like something else.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// Text made fit for a notification: no control or invisible characters, at most `max`
+/// characters (cut with "…"), and on Linux `&`, `<` and `>` escaped (notification servers read
+/// the body as markup).
+pub fn inert(s: &str, max: usize) -> String {
+    let clean: Vec<char> = s.chars().filter(|c| !is_invisible(*c)).collect();
+    let mut out: String = clean.iter().take(max).collect();
+    if clean.len() > max {
+        out.push('…');
+    }
+    if cfg!(target_os = "linux") {
+        out = out
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+    }
+    out
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -62,9 +110,9 @@ impl Notice {
     }
 }
 
-/// No control characters, at most 60 characters.
+/// No control or invisible characters, at most 60 characters.
 fn clean(s: &str) -> String {
-    let t: String = s.chars().filter(|c| !c.is_control()).take(60).collect();
+    let t: String = s.chars().filter(|c| !is_invisible(*c)).take(60).collect();
     if t.is_empty() {
         "A container".into()
     } else {
@@ -75,9 +123,11 @@ fn clean(s: &str) -> String {
 /// Follows the container events and decides.
 #[derive(Debug, Default)]
 pub struct Watch {
-    /// The time of the last `kill` (or `oom`) per container.
+    /// The time of the last stopping `kill`, and of the last `oom`, per container.
     killed: HashMap<String, i64>,
     oom: HashMap<String, i64>,
+    /// When each container was last told about.
+    told: HashMap<String, i64>,
     seen: VecDeque<(String, String, i64)>,
 }
 
@@ -102,9 +152,11 @@ impl Watch {
                 .clone()
                 .unwrap_or_else(|| c.id.chars().take(12).collect())
         };
-        match c.action.as_str() {
+        let notice = match c.action.as_str() {
             "kill" => {
-                self.killed.insert(c.id.clone(), c.time_nano);
+                if stops(c.signal) {
+                    self.killed.insert(c.id.clone(), c.time_nano);
+                }
                 None
             }
             "oom" => {
@@ -113,7 +165,10 @@ impl Watch {
             }
             "die" => {
                 let killed = self.killed.remove(&c.id);
-                let oom = self.oom.remove(&c.id).is_some();
+                let oom = self
+                    .oom
+                    .remove(&c.id)
+                    .is_some_and(|t| c.time_nano - t <= OOM_EXPLAINS_NS);
                 let code = c.exit_code.unwrap_or(0);
                 let asked = killed.is_some_and(|t| c.time_nano - t <= KILL_EXPLAINS_NS);
                 (code != 0 && (oom || !asked)).then(|| Notice::Died {
@@ -126,6 +181,7 @@ impl Watch {
             "destroy" => {
                 self.killed.remove(&c.id);
                 self.oom.remove(&c.id);
+                self.told.remove(&c.id);
                 None
             }
             a if a.starts_with("health_status") && a.ends_with("unhealthy") => {
@@ -135,7 +191,14 @@ impl Watch {
                 })
             }
             _ => None,
+        }?;
+        if let Some(&t) = self.told.get(&c.id) {
+            if c.time_nano - t < QUIET_NS {
+                return None;
+            }
         }
+        self.told.insert(c.id.clone(), c.time_nano);
+        Some(notice)
     }
 }
 
@@ -152,8 +215,81 @@ mod tests {
             id: id.into(),
             name: Some(format!("name-{id}")),
             exit_code: code,
+            signal: None,
             time_nano: t * S,
         }
+    }
+
+    fn kill(id: &str, t: i64, signal: Option<i64>) -> Change {
+        Change {
+            signal,
+            ..ev("kill", id, t, None)
+        }
+    }
+
+    #[test]
+    fn only_a_signal_that_asks_to_end_explains_a_die() {
+        let mut w = Watch::default();
+        // `docker kill -s HUP` to reload, then the container dies on its own: a crash.
+        assert_eq!(w.on_change(&kill("a", 1, Some(1))), None);
+        assert!(w.on_change(&ev("die", "a", 2, Some(4))).is_some());
+        assert_eq!(w.on_change(&kill("b", 1, Some(10))), None);
+        assert!(w.on_change(&ev("die", "b", 2, Some(1))).is_some());
+        // TERM, KILL, INT, QUIT (a stop signal), and a kill that names no signal: asked for.
+        for (id, sig) in [
+            ("c", Some(15)),
+            ("d", Some(9)),
+            ("e", Some(2)),
+            ("f", Some(3)),
+            ("g", None),
+        ] {
+            assert_eq!(w.on_change(&kill(id, 1, sig)), None);
+            assert_eq!(w.on_change(&ev("die", id, 2, Some(137))), None, "{id}");
+        }
+    }
+
+    #[test]
+    fn an_old_oom_does_not_make_a_later_stop_a_crash() {
+        let mut w = Watch::default();
+        // The OOM killer ends a child; the container runs on; minutes later the user stops it.
+        assert_eq!(w.on_change(&ev("oom", "a", 1, None)), None);
+        assert_eq!(w.on_change(&kill("a", 200, Some(15))), None);
+        assert_eq!(w.on_change(&ev("die", "a", 201, Some(137))), None);
+    }
+
+    #[test]
+    fn a_restart_loop_is_told_once_in_a_while() {
+        let mut w = Watch::default();
+        assert!(w.on_change(&ev("die", "a", 10, Some(1))).is_some());
+        for t in [11, 13, 17, 25, 41, 100, 200, 300] {
+            assert_eq!(w.on_change(&ev("start", "a", t, None)), None);
+            assert_eq!(w.on_change(&ev("die", "a", t, Some(1))), None, "at {t}");
+        }
+        // Quiet also for its health; other containers are told.
+        assert_eq!(
+            w.on_change(&ev("health_status: unhealthy", "a", 301, None)),
+            None
+        );
+        assert!(w.on_change(&ev("die", "b", 301, Some(1))).is_some());
+        // Five minutes after the last notice, told again.
+        assert!(w.on_change(&ev("die", "a", 10 + 300, Some(1))).is_some());
+        // Removed and created again under the same id (never, in practice): told afresh.
+        assert_eq!(w.on_change(&ev("destroy", "b", 302, None)), None);
+        assert!(w.on_change(&ev("die", "b", 303, Some(1))).is_some());
+    }
+
+    #[test]
+    fn notification_text_is_inert() {
+        // Bidi overrides, zero-width and control characters go; markup is escaped on Linux.
+        let t = inert("a\u{202E}b\u{200B}c\u{1b}[31m<b>x</b> & y\u{2066}", 100);
+        if cfg!(target_os = "linux") {
+            assert_eq!(t, "abc[31m&lt;b&gt;x&lt;/b&gt; &amp; y");
+        } else {
+            assert_eq!(t, "abc[31m<b>x</b> & y");
+        }
+        assert_eq!(inert(&"é".repeat(300), 200).chars().count(), 201);
+        assert!(inert(&"é".repeat(300), 200).ends_with('…'));
+        assert_eq!(inert("short", 200), "short");
     }
 
     #[test]

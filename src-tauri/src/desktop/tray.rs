@@ -118,7 +118,10 @@ pub fn port_url(ip: Option<&str>, port: u16) -> String {
 /// A daemon string made safe for a menu label: no control characters, at most [`MAX_LABEL`]
 /// characters, and `&` doubled (a single one would mark a mnemonic).
 pub fn label(s: &str) -> String {
-    let clean: String = s.chars().filter(|c| !c.is_control()).collect();
+    let clean: String = s
+        .chars()
+        .filter(|c| !super::notify::is_invisible(*c))
+        .collect();
     let mut cut: String = clean.chars().take(MAX_LABEL).collect();
     if clean.chars().count() > MAX_LABEL {
         cut.push('…');
@@ -202,7 +205,7 @@ pub fn menu(input: &TrayInput) -> Vec<TrayItem> {
             if running.len() > MAX_RUNNING {
                 m.push(TrayItem::Action {
                     command: TrayCommand::ShowContainers,
-                    text: format!("More… ({} others)", running.len() - MAX_RUNNING),
+                    text: format!("More… ({} more)", running.len() - MAX_RUNNING),
                     enabled: true,
                 });
             }
@@ -390,7 +393,7 @@ mod tests {
         assert!(ids.contains(&"containers".to_owned()), "More… is there");
         assert!(m
             .iter()
-            .any(|i| matches!(i, TrayItem::Action { text, .. } if text == "More… (3 others)")));
+            .any(|i| matches!(i, TrayItem::Action { text, .. } if text == "More… (3 more)")));
         // Each shown running container has logs, stop and restart; the 9th has none.
         let c0 = format!("{:064x}", 0);
         for kind in ["logs", "stop", "restart"] {

@@ -205,6 +205,8 @@ export type Change = {
 	name: string | null,
 	/**  Exit code of a `die`. */
 	exitCode: number | null,
+	/**  The signal number of a `kill`. */
+	signal: number | null,
 	/**  Unix time in nanoseconds. */
 	timeNano: number,
 };
@@ -356,7 +358,10 @@ export type DockerfileInfo = {
 	problems: string[],
 };
 
-/**  Drag and drop on the window: the paths stay here; the UI gets a context id. */
+/**
+ *  Drag and drop on the window. A build gets an opaque context id (the folder stays here); the
+ *  dropped paths are shown to the page too, for the Files tab's copy into a container.
+ */
 export type DropEvent = 
 /**  Files are being dragged over the window. */
 { kind: "over" } | 
