@@ -142,14 +142,17 @@ impl Settings {
             }
             // Only the line's shape: a bind folder that is gone later must not block saving the
             // other settings (the Run dialog checks the rest when the preset is used).
-            if let Err(e) = dockwright_engine::container::spec::parse_line(&p.line) {
-                return Err(EngineError::invalid(
-                    "runPresets",
-                    format!(
-                        "The preset “{}” is not a valid docker run line: {e}",
-                        p.name
-                    ),
-                ));
+            match dockwright_engine::container::spec::parse_line(&p.line) {
+                Ok(spec) => p.line = without_secrets(&p.line, spec),
+                Err(e) => {
+                    return Err(EngineError::invalid(
+                        "runPresets",
+                        format!(
+                            "The preset “{}” is not a valid docker run line: {e}",
+                            p.name
+                        ),
+                    ))
+                }
             }
         }
         Ok(self)
@@ -161,6 +164,45 @@ impl Settings {
         self.recent_contexts.insert(0, path.to_owned());
         self.recent_contexts.truncate(MAX_RECENT_CONTEXTS);
     }
+}
+
+/// Parts of an env variable's name that mark its value a secret.
+const SECRET_NAMES: [&str; 9] = [
+    "PASS",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "KEY",
+    "CREDENTIAL",
+    "AUTH",
+    "PRIVATE",
+    "CERT",
+];
+
+/// Whether an env variable named `key` likely holds a secret (`DB_PASSWORD`, `API_TOKEN`,
+/// `AWS_SECRET_ACCESS_KEY`, …).
+pub fn is_secret_name(key: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    SECRET_NAMES.iter().any(|s| k.contains(s))
+}
+
+/// A preset's line as stored: the settings file is plain text, so the values of env variables
+/// named like secrets are emptied (the Run dialog shows the empty rows to fill in). A line with
+/// none is kept as typed.
+fn without_secrets(line: &str, mut spec: dockwright_engine::container::spec::RunSpec) -> String {
+    if !spec
+        .env
+        .iter()
+        .any(|kv| is_secret_name(&kv.key) && !kv.value.is_empty())
+    {
+        return line.to_owned();
+    }
+    for kv in &mut spec.env {
+        if is_secret_name(&kv.key) {
+            kv.value.clear();
+        }
+    }
+    spec.to_line()
 }
 
 /// Reads whatever a store holds (nothing, an older layout, the current one, or garbage) into
@@ -211,40 +253,52 @@ pub fn migrate(stored: Option<&Value>) -> (Settings, bool) {
             // Field by field over the defaults, so a missing or unknown field costs nothing.
             let mut merged = serde_json::to_value(Settings::default()).unwrap_or_default();
             merge(&mut merged, v);
+            // The lists item by item: one broken entry costs that entry, not the settings.
+            if let Some(Value::Array(items)) = merged.get_mut("runPresets") {
+                items.retain(|i| serde_json::from_value::<RunPreset>(i.clone()).is_ok());
+            }
+            if let Some(Value::Array(items)) = merged.get_mut("recentContexts") {
+                items.retain(Value::is_string);
+            }
             serde_json::from_value::<Settings>(merged).unwrap_or_default()
         }
     };
     // Anything out of range falls back to the default for that field.
     let defaults = Settings::default();
     let mut s = settings;
-    if s.clone().validate().is_err() {
-        if s.engine_host
-            .as_deref()
-            .is_some_and(|h| dockwright_engine::connect::parse_host(h, None, "engineHost").is_err())
-        {
-            s.engine_host = None;
-        }
-        if !(10..=1_000_000).contains(&s.log_tail_lines) {
-            s.log_tail_lines = defaults.log_tail_lines;
-        }
-        if !(1..=4096).contains(&s.log_buffer_mb) {
-            s.log_buffer_mb = defaults.log_buffer_mb;
-        }
-        // Presets whose line no longer parses (or whose name is taken) are dropped, the others
-        // kept. Bind sources that went away are not checked here: the Run dialog tells.
-        let mut kept: Vec<RunPreset> = Vec::new();
-        for p in std::mem::take(&mut s.run_presets) {
-            let name_ok = !p.name.trim().is_empty()
-                && !kept
-                    .iter()
-                    .any(|k| k.name.to_lowercase() == p.name.to_lowercase());
-            if name_ok && dockwright_engine::container::spec::parse_line(&p.line).is_ok() {
-                kept.push(p);
-            }
-        }
-        kept.truncate(MAX_RUN_PRESETS);
-        s.run_presets = kept;
+    if s.engine_host
+        .as_deref()
+        .is_some_and(|h| dockwright_engine::connect::parse_host(h, None, "engineHost").is_err())
+    {
+        s.engine_host = None;
     }
+    if !(10..=1_000_000).contains(&s.log_tail_lines) {
+        s.log_tail_lines = defaults.log_tail_lines;
+    }
+    if !(1..=4096).contains(&s.log_buffer_mb) {
+        s.log_buffer_mb = defaults.log_buffer_mb;
+    }
+    // Presets whose line no longer parses (or whose name is taken) are dropped, the others
+    // kept. Bind sources that went away are not checked here: the Run dialog tells.
+    let mut kept: Vec<RunPreset> = Vec::new();
+    for p in std::mem::take(&mut s.run_presets) {
+        let name_ok = !p.name.trim().is_empty()
+            && p.name.trim().chars().count() <= 60
+            && !kept
+                .iter()
+                .any(|k| k.name.to_lowercase() == p.name.to_lowercase());
+        if !name_ok {
+            continue;
+        }
+        if let Ok(spec) = dockwright_engine::container::spec::parse_line(&p.line) {
+            kept.push(RunPreset {
+                line: without_secrets(&p.line, spec),
+                ..p
+            });
+        }
+    }
+    kept.truncate(MAX_RUN_PRESETS);
+    s.run_presets = kept;
     s.recent_contexts.truncate(MAX_RECENT_CONTEXTS);
     s.version = VERSION;
     let changed = serde_json::to_value(&s).ok().as_ref() != Some(v);
@@ -328,6 +382,66 @@ mod tests {
         assert_eq!(s.run_presets.len(), 1);
         assert_eq!(s.run_presets[0].name, "web");
         assert_eq!(s.recent_contexts, ["/a", "/b"]);
+        // Entries of the wrong shape cost themselves only, not the other settings.
+        let v3 = json!({"version": 3, "theme": "dark", "runPresets": [
+            {"name": 7, "line": "docker run redis"},
+            {"name": "x".repeat(61), "line": "docker run redis"},
+            "docker run redis",
+            {"name": "web", "line": "docker run -d nginx"}
+        ], "recentContexts": ["/a", 3, null, "/b"]});
+        let (s, changed) = migrate(Some(&v3));
+        assert!(changed);
+        assert_eq!(s.theme, Theme::Dark);
+        let names: Vec<&str> = s.run_presets.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["web"]);
+        assert_eq!(s.recent_contexts, ["/a", "/b"]);
+    }
+
+    #[test]
+    fn presets_keep_no_secret_values() {
+        let stored = Settings {
+            run_presets: vec![RunPreset {
+                name: "db".into(),
+                line: "docker run -d -e POSTGRES_PASSWORD=hunter2 -e PGDATA=/data \\
+                       -e api_token=abc postgres"
+                    .into(),
+            }],
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let line = &stored.run_presets[0].line;
+        assert!(!line.contains("hunter2") && !line.contains("abc"), "{line}");
+        let spec = dockwright_engine::container::spec::parse_line(line).unwrap();
+        let env: Vec<(&str, &str)> = spec
+            .env
+            .iter()
+            .map(|kv| (kv.key.as_str(), kv.value.as_str()))
+            .collect();
+        assert_eq!(
+            env,
+            [
+                ("POSTGRES_PASSWORD", ""),
+                ("PGDATA", "/data"),
+                ("api_token", "")
+            ]
+        );
+        assert_eq!(spec.image, "postgres");
+        // A line without secrets is kept as typed; a stored file with one is cleaned on load.
+        let plain = "docker run  -e MODE=prod nginx";
+        let s = Settings {
+            run_presets: vec![RunPreset {
+                name: "p".into(),
+                line: plain.into(),
+            }],
+            ..Default::default()
+        };
+        assert_eq!(s.validate().unwrap().run_presets[0].line, plain);
+        let v3 = json!({"version": 3, "runPresets": [
+            {"name": "db", "line": "docker run -e DB_PASS=x1y2 postgres"}]});
+        let (s, changed) = migrate(Some(&v3));
+        assert!(changed && !s.run_presets[0].line.contains("x1y2"));
+        assert!(is_secret_name("AWS_SECRET_ACCESS_KEY") && !is_secret_name("PATH"));
     }
 
     #[test]

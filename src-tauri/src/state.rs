@@ -29,10 +29,12 @@ impl AppState {
         }
     }
 
-    pub fn set_settings(&self, settings: crate::settings::Settings) {
+    /// Reads, changes and saves the settings under one lock, so two writers (a save from the
+    /// Settings page, a build remembering its folder) never lose each other's change.
+    pub fn with_settings<R>(&self, f: impl FnOnce(&mut crate::settings::Settings) -> R) -> R {
         match self.settings.lock() {
-            Ok(mut s) => *s = settings,
-            Err(poisoned) => *poisoned.into_inner() = settings,
+            Ok(mut s) => f(&mut s),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
         }
     }
 

@@ -23,9 +23,12 @@ pub fn settings_set(
     settings: Settings,
 ) -> IpcResult<Settings> {
     let settings = settings.validate()?;
-    store(&app, &settings)?;
-    let endpoint_changed = state.settings().engine_host != settings.engine_host;
-    state.set_settings(settings.clone());
+    let endpoint_changed = state.with_settings(|current| {
+        store(&app, &settings)?;
+        let changed = current.engine_host != settings.engine_host;
+        *current = settings.clone();
+        Ok::<_, dockwright_engine::EngineError>(changed)
+    })?;
     if endpoint_changed {
         state.monitor.reconnect_now();
     }
@@ -34,12 +37,12 @@ pub fn settings_set(
 
 /// Puts a built folder first in the recent ones and saves (a failure to save is only logged).
 pub(crate) fn remember_context(app: &AppHandle, state: &AppState, path: &std::path::Path) {
-    let mut s = state.settings();
-    s.remember_context(&path.display().to_string());
-    if let Err(e) = store(app, &s) {
-        tracing::warn!("{e}");
-    }
-    state.set_settings(s);
+    state.with_settings(|s| {
+        s.remember_context(&path.display().to_string());
+        if let Err(e) = store(app, s) {
+            tracing::warn!("{e}");
+        }
+    });
 }
 
 fn store(app: &AppHandle, settings: &Settings) -> Result<(), dockwright_engine::EngineError> {

@@ -50,7 +50,14 @@ import { isHub, normalizeRegistry, registryOf } from "../registry";
 import type { LogLine, LogOptions, LogsEnd } from "../features/containers/logs/types";
 import { MockLogs } from "./mock-logs";
 import type { RunCheck, RunOutcome, RunOutput, RunSpec } from "../features/run/types";
-import { checkRunSpec, generatedName, hostPort, parseRunLine, runScript } from "./mock-run";
+import {
+  checkRunSpec,
+  generatedName,
+  hostPort,
+  parseRunLine,
+  runLine,
+  runScript,
+} from "./mock-run";
 import { MockFiles } from "./mock-files";
 import { MockTerminals } from "./mock-terminal";
 import type { TerminalEnd, TerminalTarget } from "../features/containers/terminal/types";
@@ -162,6 +169,11 @@ function shortHex(id: string): string {
 /** A container's made-up writable-layer size (what a prune reclaims). */
 export function mockContainerSize(id: string): number {
   return 1_000_000 + (parseInt(hex(id, 5), 16) % 40) * 250_000;
+}
+
+/** Env variable names whose values a preset does not keep (as the app's settings). */
+export function isSecretName(key: string): boolean {
+  return /PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH|PRIVATE|CERT/i.test(key);
 }
 
 export function mockCommandLine(c: DockerCommand, root: string): string {
@@ -385,7 +397,12 @@ export class MockBackend implements Backend {
         );
       names.add(p.name.toLowerCase());
       try {
-        parseRunLine(p.line);
+        const spec = parseRunLine(p.line);
+        // As the app: the values of env variables named like secrets are not kept.
+        if (spec.env.some((kv) => isSecretName(kv.key) && kv.value)) {
+          for (const kv of spec.env) if (isSecretName(kv.key)) kv.value = "";
+          p.line = runLine(spec);
+        }
       } catch (e) {
         throw err(
           "InvalidInput",
@@ -512,7 +529,13 @@ export class MockBackend implements Backend {
     for (const cb of this.statusListeners) cb(s);
   }
   emitChange(c: Partial<Change> & Pick<Change, "scope" | "action" | "id">) {
-    const full: Change = { name: null, exitCode: null, timeNano: Date.now() * 1e6, ...c };
+    const full: Change = {
+      name: null,
+      exitCode: null,
+      signal: null,
+      timeNano: Date.now() * 1e6,
+      ...c,
+    };
     for (const cb of this.changeListeners) cb(full);
   }
   emitDrop(e: DropEvent) {

@@ -343,6 +343,30 @@ describe("RunDialog presets", () => {
     prompt.mockRestore();
   });
 
+  it("saves a preset without the values of secret variables, and says so", async () => {
+    const b = new MockBackend();
+    setup("postgres:16", b);
+    await fireEvent.click(screen.getByTestId("run-env-add"));
+    await type("run-env-key-0", "POSTGRES_PASSWORD");
+    await type("run-env-value-0", "hunter2");
+    await fireEvent.click(screen.getByTestId("run-env-add"));
+    await type("run-env-key-1", "PGDATA");
+    await type("run-env-value-1", "/data");
+    await waitFor(() => expect(line()).toContain("hunter2"));
+    const save = screen.getByTestId("run-preset-save") as HTMLButtonElement;
+    await waitFor(() => expect(save.disabled).toBe(false));
+    await fireEvent.click(save);
+    await type("run-preset-name", "db");
+    await fireEvent.click(screen.getByTestId("run-preset-save-confirm"));
+    const saved = await screen.findByTestId("run-preset-saved");
+    expect(saved.textContent).toContain("The values of secret variables");
+    expect(b.settings.runPresets).toHaveLength(1);
+    const stored = b.settings.runPresets[0]!.line;
+    expect(stored).not.toContain("hunter2");
+    expect(stored).toContain("-e POSTGRES_PASSWORD=");
+    expect(stored).toContain("-e PGDATA=/data");
+  });
+
   it("cannot save a form with an error; Escape closes the name field only", async () => {
     const { onclose } = setup();
     await waitFor(() => expect(line()).toBe("docker run -d nginx:1.27"));

@@ -87,6 +87,8 @@ export class RunForm {
   savingPreset = $state(false);
   /** The name of the preset just saved (until the field opens again). */
   presetSaved = $state<string | null>(null);
+  /** The preset just saved left out the values of secret env variables. */
+  presetLeftSecrets = $state(false);
   stage = $state<RunStage>({ state: "form" });
   /** The container's output (attached), or its last lines (an exit at once). */
   readonly output = new TermOutput();
@@ -337,6 +339,8 @@ export class RunForm {
       this.presets = stored.runPresets;
       this.presetName = null;
       this.presetSaved = name;
+      // The app empties the values of variables named like secrets (the file is plain text).
+      this.presetLeftSecrets = stored.runPresets.find((p) => p.name === name)?.line !== line;
       this.options.onSettings?.(stored);
       return true;
     } catch (e) {
