@@ -48,6 +48,14 @@ const rowNames = () => screen.queryAllByTestId("container-row").map((r) => r.dat
 const calls = (b: MockBackend, method: string) => b.log.filter((l) => l.method === method);
 const text = (id: string) => screen.getByTestId(id).textContent?.replace(/\s+/g, " ").trim();
 
+const down = {
+  state: "disconnected",
+  host: null,
+  error: { code: "DaemonUnreachable", message: "Connection refused" },
+  retryInMs: 500,
+  attempt: 0,
+} as const;
+
 describe("ContainersPage", () => {
   it("lists containers with their state, exit code and ports, and filters them", async () => {
     await setup();
@@ -412,6 +420,37 @@ describe("ContainersPage", () => {
     } finally {
       raf.mockRestore();
     }
+  });
+
+  it("keeps the logs on screen while the engine is away and goes on when it is back", async () => {
+    const { b } = await setup();
+    await fireEvent.click(screen.getByTestId("container-row-web"));
+    await fireEvent.click(screen.getByTestId("tab-logs"));
+    await waitFor(() => expect(calls(b, "containerLogs")).toHaveLength(1));
+    const ts = "2024-11-28T09:30:05.123456789Z";
+    b.logs.end(web.id, "daemonLost", ts);
+    await screen.findByTestId("log-end");
+    b.setStatus(down);
+    await waitFor(() => expect(rowNames()).toEqual([]));
+    // The detail stays, its actions off; the end notice says what happened.
+    expect(screen.getByTestId("container-detail").dataset.name).toBe("web");
+    expect((screen.getByTestId("detail-action-remove") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId("log-end")).toBeTruthy();
+    b.setStatus({ state: "connected", info: sampleInfo });
+    await screen.findByTestId("log-resumed");
+    const logs = calls(b, "containerLogs");
+    expect(logs).toHaveLength(2);
+    expect(logs[1]?.args.slice(1)).toEqual([web.id, { tail: null, follow: true, since: ts }]);
+  });
+
+  it("closes the detail while the engine is away on tabs other than logs", async () => {
+    const { b } = await setup();
+    await fireEvent.click(screen.getByTestId("container-row-web"));
+    screen.getByTestId("container-detail");
+    b.setStatus(down);
+    await waitFor(() => expect(screen.queryByTestId("container-detail")).toBeNull());
+    b.setStatus({ state: "connected", info: sampleInfo });
+    await waitFor(() => expect(screen.getByTestId("container-detail").dataset.name).toBe("web"));
   });
 
   it("does not count the page as painted while the engine is not connected", async () => {

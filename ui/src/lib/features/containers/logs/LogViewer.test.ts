@@ -277,6 +277,18 @@ describe("LogViewer", () => {
     expect(count()).toBe(3);
   });
 
+  it("follows again on demand when the daemon dropped the stream but the engine is up", async () => {
+    const { b } = setup({ history: 3 });
+    await waitFor(() => expect(count()).toBe(3));
+    const ts = "2024-11-28T09:30:05.123456789Z";
+    b.logs.end(ID, "daemonLost", ts);
+    await fireEvent.click(await screen.findByTestId("log-follow-again"));
+    await screen.findByTestId("log-resumed");
+    const logs = b.log.filter((l) => l.method === "containerLogs");
+    expect(logs[1]?.args.slice(1)).toEqual([ID, { tail: null, follow: true, since: ts }]);
+    expect(count()).toBe(3);
+  });
+
   it("goes on from the last line seen once the engine was down and is back", async () => {
     const { b, rerender } = setup({ history: 3 });
     await waitFor(() => expect(count()).toBe(3));
@@ -284,11 +296,14 @@ describe("LogViewer", () => {
     b.logs.end(ID, "daemonLost", ts);
     await screen.findByTestId("log-end");
     const calls = () => b.log.filter((l) => l.method === "containerLogs").length;
-    // Still "connected" (the status has not caught up): nothing is retried yet.
+    // Still "connected" (the status has not caught up): nothing is retried yet, but the
+    // notice offers to; once the engine is down it waits for it.
     await new Promise((r) => setTimeout(r, 20));
     expect(calls()).toBe(1);
+    screen.getByTestId("log-follow-again");
     await rerender({ connected: false });
     expect(calls()).toBe(1);
+    expect(screen.queryByTestId("log-follow-again")).toBeNull();
     await rerender({ connected: true });
     await screen.findByTestId("log-resumed");
     expect(screen.queryByTestId("log-end")).toBeNull();
