@@ -132,6 +132,22 @@ describe("Palette", () => {
     expect(m.request).toBeNull();
   });
 
+  it("keeps the selected command selected when the list changes under it", async () => {
+    const { b, m } = await setup();
+    await ctrlK();
+    const input = screen.getByTestId("palette-input");
+    await fireEvent.input(input, { target: { value: "stop" } });
+    await fireEvent.keyDown(input, { key: "ArrowDown" });
+    expect(selected()[0]!.dataset.id).toBe(`container:stop:${db.id}`);
+    // A container that sorts first starts meanwhile (an engine event): db stays selected.
+    const api = container({ name: "api", image: "node:22" });
+    b.containers = [{ ...api }, ...b.containers];
+    await m.containers.refresh();
+    await waitFor(() => expect(ids()).toContain(`container:stop:${api.id}`));
+    expect(ids().indexOf(`container:stop:${db.id}`)).not.toBe(1);
+    expect(selected().map((i) => i.dataset.id)).toEqual([`container:stop:${db.id}`]);
+  });
+
   it("opens page dialogs: Pull an image… on the Images page", async () => {
     const { m } = await setup();
     await ctrlK();
