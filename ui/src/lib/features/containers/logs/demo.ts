@@ -1,7 +1,8 @@
 // `?page=containers&demo=logs`: the log viewer over the page, following the demo backend's
 // "web" container (new lines every 0.8 s). Options: `&container=db`, `&search=timed out`,
 // `&wrap=1`, `&pause=1` (paused; new lines count up on the jump button), `&hostile=1` (a few
-// lines with OSC 52/OSC 8 sequences and HTML, and a 10 MB line), `&dropped=1` (a small cap).
+// lines with OSC 52/OSC 8 sequences and HTML, and a 10 MB line), `&dropped=1` (a small cap),
+// `&lost=1` (the daemon dropped the follow: the notice with Follow again).
 
 import { mount } from "svelte";
 import type { MockBackend } from "../../../ipc/mock";
@@ -73,4 +74,5 @@ export async function showLogsDemo(b: MockBackend, params: URLSearchParams): Pro
     box.dispatchEvent(new Event("input", { bubbles: true }));
   }
   if (params.get("pause")) input("[data-testid=log-pause]")?.click();
+  if (params.get("lost")) b.logs.end(c.id, "daemonLost", new Date().toISOString());
 }
