@@ -222,6 +222,7 @@ pub fn run() {
                     }
                 });
             desktop::setup(app.handle());
+            quit_on_sigterm(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!())
@@ -240,6 +241,27 @@ pub fn run() {
                 desktop::show_window(_app);
             }
         });
+}
+
+/// A SIGTERM (a logout, `systemctl`, `kill`) quits as the tray's Quit does: the window's size
+/// and position are saved and running operations end, instead of dying mid-way.
+fn quit_on_sigterm(app: &tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let Ok(mut term) = signal(SignalKind::terminate()) else {
+                return;
+            };
+            if term.recv().await.is_some() {
+                tracing::info!("SIGTERM: quitting");
+                app.exit(0);
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = app;
 }
 
 /// The stored settings, migrated to the current layout (and written back when that changed).

@@ -329,3 +329,106 @@ async fn the_tray_menu_stops_a_container() {
     let _ = tray.wait();
     scope.cleanup().await;
 }
+
+/// `xdotool getwindowgeometry --shell` of a window: (x, y, width, height).
+fn geometry(display: &str, window: &str) -> Option<(i64, i64, i64, i64)> {
+    let out = std::process::Command::new("xdotool")
+        .args(["getwindowgeometry", "--shell", window])
+        .env("DISPLAY", display)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let get = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}="))?.trim().parse().ok())
+    };
+    Some((get("X")?, get("Y")?, get("WIDTH")?, get("HEIGHT")?))
+}
+
+/// The app's window on the display, once it is shown.
+fn the_window(display: &str) -> String {
+    let t = std::time::Instant::now();
+    loop {
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", "^Dockwright$"])
+            .env("DISPLAY", display)
+            .output()
+            .expect("xdotool runs");
+        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+            return id.to_owned();
+        }
+        assert!(t.elapsed() < Duration::from_secs(10), "no window shown");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The window comes back with the size and position it had when the app quit (here by a
+/// SIGTERM, as at a logout, which quits cleanly).
+#[test]
+fn the_window_comes_back_where_it_was() {
+    use crate::support::app::{launch, Home};
+    let Some(d) = daemon::shared() else { return };
+    let Some(bin) = crate::support::display::app_binary() else {
+        return;
+    };
+    if !crate::support::have("xdotool") {
+        crate::support::missing::<()>("xdotool is needed (apt-get install xdotool)");
+        return;
+    }
+    let Some(x) = crate::support::display::Xvfb::start() else {
+        return;
+    };
+    let home = Home::new();
+    let mut first = launch(&bin, &x.display, &d.host, &home, &[], &[]);
+    first.wait_line("connected to the Docker engine", Duration::from_secs(30));
+    let w = the_window(&x.display);
+    let (_, _, width, height) = geometry(&x.display, &w).expect("a geometry");
+    assert_eq!(
+        (width, height),
+        (1200, 760),
+        "the default size at the first start"
+    );
+    let xdo = |args: &[&str]| {
+        assert!(std::process::Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &x.display)
+            .status()
+            .unwrap()
+            .success());
+    };
+    xdo(&["windowsize", &w, "900", "600"]);
+    xdo(&["windowmove", &w, "130", "70"]);
+    let t = std::time::Instant::now();
+    while geometry(&x.display, &w) != Some((130, 70, 900, 600)) {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "the window did not move"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    first.stop();
+    first.wait_line("SIGTERM: quitting", Duration::from_secs(1));
+    assert_eq!(
+        first.exited().map(|s| s.code()),
+        Some(Some(0)),
+        "a SIGTERM quits cleanly"
+    );
+
+    let mut second = launch(&bin, &x.display, &d.host, &home, &[], &[]);
+    second.wait_line("connected to the Docker engine", Duration::from_secs(30));
+    let w = the_window(&x.display);
+    let t = std::time::Instant::now();
+    loop {
+        let g = geometry(&x.display, &w);
+        if g == Some((130, 70, 900, 600)) {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "the window came back at {g:?}, not at (130, 70) 900×600"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    second.stop();
+}
