@@ -30,6 +30,17 @@ const recent = () => screen.queryAllByTestId("settings-recent-item").map((li) =>
 const presets = () => screen.queryAllByTestId("settings-preset").map((li) => li.dataset.name);
 
 describe("SettingsPage", () => {
+  it("brings a refused field into view and focuses it", async () => {
+    await setup();
+    const host = screen.getByTestId("settings-engine-host") as HTMLInputElement;
+    await fireEvent.input(host, { target: { value: "htp://wrong" } });
+    const save = screen.getByTestId("settings-save");
+    save.focus();
+    await fireEvent.click(save);
+    await screen.findByTestId("settings-error-engineHost");
+    await waitFor(() => expect(document.activeElement).toBe(host));
+  });
+
   it("explains the close-to-tray switch", async () => {
     await setup();
     const box = screen.getByTestId("settings-close-to-tray");
