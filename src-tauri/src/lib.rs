@@ -258,6 +258,10 @@ fn quit_on_sigterm(app: &tauri::AppHandle) {
                 tracing::info!("SIGTERM: quitting");
                 app.exit(0);
             }
+            // A second one while the first is still quitting: at once, as without a handler.
+            if term.recv().await.is_some() {
+                std::process::exit(143);
+            }
         });
     }
     #[cfg(not(unix))]

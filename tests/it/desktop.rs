@@ -31,9 +31,18 @@ async fn only_containers_nobody_stopped_are_told() {
     let (hupped, _) = scope
         .create_container(&["sh", "-c", "trap '' HUP; sleep 2; exit 4"])
         .await;
-    for id in [
-        &crash, &clean, &stopped, &killed, &restarted, &removed, &hupped,
-    ] {
+    // The HUP first: the container must still be running when it comes (it exits after 2 s).
+    scope.start(&hupped).await;
+    engine
+        .container_action(
+            &hupped,
+            &ContainerAction::Kill {
+                signal: Some("HUP".into()),
+            },
+        )
+        .await
+        .unwrap();
+    for id in [&crash, &clean, &stopped, &killed, &restarted, &removed] {
         scope.start(id).await;
     }
     // `sleep` ignores SIGTERM as PID 1: a stop ends in SIGKILL after the timeout (137).
@@ -43,15 +52,6 @@ async fn only_containers_nobody_stopped_are_told() {
         .unwrap();
     engine
         .container_action(&killed, &ContainerAction::Kill { signal: None })
-        .await
-        .unwrap();
-    engine
-        .container_action(
-            &hupped,
-            &ContainerAction::Kill {
-                signal: Some("HUP".into()),
-            },
-        )
         .await
         .unwrap();
     engine

@@ -172,13 +172,13 @@ pub async fn image_build(
         BuildOutcome::Succeeded => crate::desktop::notify(
             &app,
             crate::desktop::NoticeKind::Build,
-            &format!("Built {what}"),
+            &format!("Build done: {what}"),
             &format!("In {:.1} s.", t0.elapsed().as_secs_f64()),
         ),
         BuildOutcome::Failed => crate::desktop::notify(
             &app,
             crate::desktop::NoticeKind::Build,
-            &format!("The build of {what} failed"),
+            &format!("Build failed: {what}"),
             error.as_deref().unwrap_or_default(),
         ),
         BuildOutcome::Cancelled => {}

@@ -71,12 +71,12 @@ pub async fn image_push(
         .await;
     let kind = crate::desktop::NoticeKind::Push;
     match &result {
-        Ok(_) => crate::desktop::notify(&app, kind, &format!("Pushed {reference}"), ""),
+        Ok(_) => crate::desktop::notify(&app, kind, &format!("Push done: {reference}"), ""),
         Err(dockwright_engine::EngineError::Cancelled) => {}
         Err(e) => crate::desktop::notify(
             &app,
             kind,
-            &format!("The push of {reference} failed"),
+            &format!("Push failed: {reference}"),
             &e.to_string(),
         ),
     }

@@ -70,8 +70,9 @@ pub fn wanted(
     }
 }
 
-/// Shows a desktop notification when [`wanted`], its text made inert ([`notify::inert`]: the
-/// body may hold a daemon's error message). A desktop without a notification service only
+/// Shows a desktop notification when [`wanted`], its text made inert ([`notify::plain`] and
+/// [`notify::inert`]: the body may hold a daemon's error message). Titles put the outcome
+/// first ("Build failed: …"), so a cut never hides it. A desktop without a notification service only
 /// logs it.
 pub fn notify(app: &AppHandle, kind: NoticeKind, title: &str, body: &str) {
     let focused = main_window(app)
@@ -81,7 +82,7 @@ pub fn notify(app: &AppHandle, kind: NoticeKind, title: &str, body: &str) {
     if !wanted(kind, &settings, focused) {
         return;
     }
-    let (title, body) = (notify::inert(title, 80), notify::inert(body, 300));
+    let (title, body) = (notify::plain(title, 120), notify::inert(body, 300));
     tracing::info!(?kind, title, "notification");
     use tauri_plugin_notification::NotificationExt;
     if let Err(e) = app.notification().builder().title(title).body(body).show() {

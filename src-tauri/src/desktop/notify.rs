@@ -4,12 +4,14 @@
 //! "Nobody asked for" is read off the daemon's own events: a stop, restart, kill or forced
 //! remove (from this app, the CLI or anything else) sends the container a signal first, and the
 //! daemon reports that as a `kill` event (with the signal's number) just before the `die`. A
-//! `die` without a recent stopping `kill` is the container's own doing; a `kill` with a signal
-//! that asks for something else (`HUP` to reload, `USR1`, `WINCH`) explains nothing. An `oom`
-//! event just before the `die` makes it a crash even if the exit code is 137 like a kill's.
+//! `die` is explained by a `kill` since the container last started whose signal asks to end, or
+//! whose signal is the one the exit code says ended it (128 + n: an image's own stop signal such
+//! as httpd's `WINCH`). A `kill -s HUP` to reload, after which the container crashes on its own,
+//! explains nothing. An `oom` event just before the `die` makes it a crash even if the exit code
+//! is 137 like a kill's.
 //!
-//! A container told about stays quiet for [`QUIET_NS`]: one caught in a restart loop is told
-//! once, not at every restart.
+//! A container told about stays quiet for [`QUIET_NS`] (per kind of notice): one caught in a
+//! restart loop is told once, not at every restart.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -47,15 +49,21 @@ pub fn is_invisible(c: char) -> bool {
             | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
 }
 
-/// Text made fit for a notification: no control or invisible characters, at most `max`
-/// characters (cut with "…"), and on Linux `&`, `<` and `>` escaped (notification servers read
-/// the body as markup).
-pub fn inert(s: &str, max: usize) -> String {
+/// Text made fit for a notification's title: no control or invisible characters, at most
+/// `max` characters (cut with "…").
+pub fn plain(s: &str, max: usize) -> String {
     let clean: Vec<char> = s.chars().filter(|c| !is_invisible(*c)).collect();
     let mut out: String = clean.iter().take(max).collect();
     if clean.len() > max {
         out.push('…');
     }
+    out
+}
+
+/// Text made fit for a notification's body: [`plain`], and on Linux `&`, `<` and `>` escaped
+/// (notification servers read the body as markup; the title is plain text).
+pub fn inert(s: &str, max: usize) -> String {
+    let mut out = plain(s, max);
     if cfg!(target_os = "linux") {
         out = out
             .replace('&', "&amp;")
@@ -123,11 +131,11 @@ fn clean(s: &str) -> String {
 /// Follows the container events and decides.
 #[derive(Debug, Default)]
 pub struct Watch {
-    /// The time of the last stopping `kill`, and of the last `oom`, per container.
-    killed: HashMap<String, i64>,
+    /// The `kill`s (time, signal) since each container last started, and its last `oom`.
+    kills: HashMap<String, Vec<(i64, Option<i64>)>>,
     oom: HashMap<String, i64>,
-    /// When each container was last told about.
-    told: HashMap<String, i64>,
+    /// When each container was last told about, per kind (a crash, unhealthy).
+    told: HashMap<(String, bool), i64>,
     seen: VecDeque<(String, String, i64)>,
 }
 
@@ -154,9 +162,17 @@ impl Watch {
         };
         let notice = match c.action.as_str() {
             "kill" => {
-                if stops(c.signal) {
-                    self.killed.insert(c.id.clone(), c.time_nano);
+                let kills = self.kills.entry(c.id.clone()).or_default();
+                if kills.len() == 8 {
+                    kills.remove(0);
                 }
+                kills.push((c.time_nano, c.signal));
+                None
+            }
+            "start" => {
+                // What came before this run explains nothing of how it ends.
+                self.kills.remove(&c.id);
+                self.oom.remove(&c.id);
                 None
             }
             "oom" => {
@@ -164,13 +180,16 @@ impl Watch {
                 None
             }
             "die" => {
-                let killed = self.killed.remove(&c.id);
+                let kills = self.kills.remove(&c.id).unwrap_or_default();
                 let oom = self
                     .oom
                     .remove(&c.id)
                     .is_some_and(|t| c.time_nano - t <= OOM_EXPLAINS_NS);
                 let code = c.exit_code.unwrap_or(0);
-                let asked = killed.is_some_and(|t| c.time_nano - t <= KILL_EXPLAINS_NS);
+                let asked = kills.iter().any(|&(t, signal)| {
+                    c.time_nano - t <= KILL_EXPLAINS_NS
+                        && (stops(signal) || signal.is_some_and(|n| code == 128 + n))
+                });
                 (code != 0 && (oom || !asked)).then(|| Notice::Died {
                     id: c.id.clone(),
                     name: name(),
@@ -179,9 +198,9 @@ impl Watch {
                 })
             }
             "destroy" => {
-                self.killed.remove(&c.id);
+                self.kills.remove(&c.id);
                 self.oom.remove(&c.id);
-                self.told.remove(&c.id);
+                self.told.retain(|(id, _), _| id != &c.id);
                 None
             }
             a if a.starts_with("health_status") && a.ends_with("unhealthy") => {
@@ -192,12 +211,13 @@ impl Watch {
             }
             _ => None,
         }?;
-        if let Some(&t) = self.told.get(&c.id) {
+        let key = (c.id.clone(), matches!(notice, Notice::Died { .. }));
+        if let Some(&t) = self.told.get(&key) {
             if c.time_nano - t < QUIET_NS {
                 return None;
             }
         }
-        self.told.insert(c.id.clone(), c.time_nano);
+        self.told.insert(key, c.time_nano);
         Some(notice)
     }
 }
@@ -249,6 +269,21 @@ mod tests {
     }
 
     #[test]
+    fn an_images_own_stop_signal_explains_the_exit_it_causes() {
+        let mut w = Watch::default();
+        // httpd's STOPSIGNAL is WINCH (28): `docker stop` kills it with 128 + 28.
+        assert_eq!(w.on_change(&kill("a", 1, Some(28))), None);
+        assert_eq!(w.on_change(&ev("die", "a", 2, Some(156))), None);
+        // A USR1 that ended a process without a handler (138): the user's doing.
+        assert_eq!(w.on_change(&kill("b", 1, Some(10))), None);
+        assert_eq!(w.on_change(&ev("die", "b", 2, Some(138))), None);
+        // A stop that came to nothing, then a start: a crash later in that run is told.
+        assert_eq!(w.on_change(&kill("c", 1, Some(15))), None);
+        assert_eq!(w.on_change(&ev("start", "c", 2, None)), None);
+        assert!(w.on_change(&ev("die", "c", 100, Some(1))).is_some());
+    }
+
+    #[test]
     fn an_old_oom_does_not_make_a_later_stop_a_crash() {
         let mut w = Watch::default();
         // The OOM killer ends a child; the container runs on; minutes later the user stops it.
@@ -265,9 +300,12 @@ mod tests {
             assert_eq!(w.on_change(&ev("start", "a", t, None)), None);
             assert_eq!(w.on_change(&ev("die", "a", t, Some(1))), None, "at {t}");
         }
-        // Quiet also for its health; other containers are told.
+        // Its health is another kind of notice; other containers are told.
+        assert!(w
+            .on_change(&ev("health_status: unhealthy", "a", 301, None))
+            .is_some());
         assert_eq!(
-            w.on_change(&ev("health_status: unhealthy", "a", 301, None)),
+            w.on_change(&ev("health_status: unhealthy", "a", 302, None)),
             None
         );
         assert!(w.on_change(&ev("die", "b", 301, Some(1))).is_some());
@@ -290,6 +328,9 @@ mod tests {
         assert_eq!(inert(&"é".repeat(300), 200).chars().count(), 201);
         assert!(inert(&"é".repeat(300), 200).ends_with('…'));
         assert_eq!(inert("short", 200), "short");
+        // Titles are plain text everywhere: nothing escaped, only stripped and cut.
+        assert_eq!(plain("R&D <b>\u{202E}", 200), "R&D <b>");
+        assert_eq!(plain("Build failed: a-very-long-tag", 13), "Build failed:…");
     }
 
     #[test]
