@@ -166,24 +166,38 @@ impl Settings {
     }
 }
 
-/// Parts of an env variable's name that mark its value a secret.
-const SECRET_NAMES: [&str; 9] = [
+/// Words of an env variable's name (split at `_`, `-` and `.`) that mark its value a secret.
+const SECRET_WORDS: [&str; 14] = [
+    "PASSWORD",
+    "PASSWD",
     "PASS",
+    "PASSPHRASE",
     "PWD",
     "SECRET",
+    "SECRETS",
     "TOKEN",
+    "APIKEY",
     "KEY",
     "CREDENTIAL",
+    "CREDENTIALS",
     "AUTH",
     "PRIVATE",
-    "CERT",
 ];
 
 /// Whether an env variable named `key` likely holds a secret (`DB_PASSWORD`, `API_TOKEN`,
-/// `AWS_SECRET_ACCESS_KEY`, …).
+/// `AWS_SECRET_ACCESS_KEY`, …). Not the ones that name where a secret is
+/// (`POSTGRES_PASSWORD_FILE`, `SSH_KEY_PATH`), public keys, or the shell's `PWD`.
 pub fn is_secret_name(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
-    SECRET_NAMES.iter().any(|s| k.contains(s))
+    let words: Vec<&str> = k.split(['_', '-', '.']).filter(|w| !w.is_empty()).collect();
+    let names_a_place = matches!(
+        words.last(),
+        Some(&("FILE" | "PATH" | "DIR" | "URL" | "URI" | "HOST" | "PORT"))
+    );
+    k != "PWD"
+        && !names_a_place
+        && !words.contains(&"PUBLIC")
+        && words.iter().any(|w| SECRET_WORDS.contains(w))
 }
 
 /// A preset's line as stored: the settings file is plain text, so the values of env variables
@@ -281,7 +295,9 @@ pub fn migrate(stored: Option<&Value>) -> (Settings, bool) {
     // Presets whose line no longer parses (or whose name is taken) are dropped, the others
     // kept. Bind sources that went away are not checked here: the Run dialog tells.
     let mut kept: Vec<RunPreset> = Vec::new();
-    for p in std::mem::take(&mut s.run_presets) {
+    for mut p in std::mem::take(&mut s.run_presets) {
+        p.name = p.name.trim().to_owned();
+        p.line = p.line.trim().to_owned();
         let name_ok = !p.name.trim().is_empty()
             && p.name.trim().chars().count() <= 60
             && !kept
@@ -441,7 +457,28 @@ mod tests {
             {"name": "db", "line": "docker run -e DB_PASS=x1y2 postgres"}]});
         let (s, changed) = migrate(Some(&v3));
         assert!(changed && !s.run_presets[0].line.contains("x1y2"));
-        assert!(is_secret_name("AWS_SECRET_ACCESS_KEY") && !is_secret_name("PATH"));
+        for name in [
+            "AWS_SECRET_ACCESS_KEY",
+            "db_password",
+            "GITHUB_TOKEN",
+            "API-KEY",
+            "DB_PWD",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "PATH",
+            "PWD",
+            "POSTGRES_PASSWORD_FILE",
+            "SSL_KEY_PATH",
+            "PUBLIC_KEY",
+            "AUTHOR",
+            "KEYCLOAK_URL",
+            "BYPASS_PROXY",
+            "MONKEY",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
     }
 
     #[test]

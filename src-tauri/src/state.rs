@@ -29,8 +29,10 @@ impl AppState {
         }
     }
 
-    /// Reads, changes and saves the settings under one lock, so two writers (a save from the
-    /// Settings page, a build remembering its folder) never lose each other's change.
+    /// Reads, changes and saves the settings under one lock: two writers in the app (a save
+    /// from the page, a build remembering its folder) never interleave. The page itself reads
+    /// the lists fresh just before it saves; a build finishing between that read and the save
+    /// can still lose its recent-folder entry.
     pub fn with_settings<R>(&self, f: impl FnOnce(&mut crate::settings::Settings) -> R) -> R {
         match self.settings.lock() {
             Ok(mut s) => f(&mut s),

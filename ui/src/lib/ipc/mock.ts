@@ -173,7 +173,17 @@ export function mockContainerSize(id: string): number {
 
 /** Env variable names whose values a preset does not keep (as the app's settings). */
 export function isSecretName(key: string): boolean {
-  return /PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH|PRIVATE|CERT/i.test(key);
+  const k = key.toUpperCase();
+  const words = k.split(/[_.-]/).filter(Boolean);
+  const secret = ["PASSWORD", "PASSWD", "PASS", "PASSPHRASE", "PWD", "SECRET", "SECRETS"];
+  secret.push("TOKEN", "APIKEY", "KEY", "CREDENTIAL", "CREDENTIALS", "AUTH", "PRIVATE");
+  const place = ["FILE", "PATH", "DIR", "URL", "URI", "HOST", "PORT"];
+  return (
+    k !== "PWD" &&
+    !place.includes(words[words.length - 1] ?? "") &&
+    !words.includes("PUBLIC") &&
+    words.some((w) => secret.includes(w))
+  );
 }
 
 export function mockCommandLine(c: DockerCommand, root: string): string {
