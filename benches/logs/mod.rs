@@ -466,6 +466,48 @@ fn pss_by_process(pid: u32) -> String {
         .join(", ")
 }
 
+/// CPU ticks (1/100 s) of every process on the machine, summed by name: where the CPU of a
+/// round went (dockerd, the app, its WebKit processes …), as a difference of two snapshots.
+fn cpu_by_name() -> std::collections::BTreeMap<String, u64> {
+    let mut m = std::collections::BTreeMap::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(p) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+            continue;
+        };
+        let Some((head, after)) = stat.rsplit_once(") ") else {
+            continue;
+        };
+        let name = head.split_once(" (").map(|x| x.1).unwrap_or("?").to_owned();
+        let f: Vec<&str> = after.split_whitespace().collect();
+        let t = f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+            + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        *m.entry(name).or_insert(0) += t;
+    }
+    m
+}
+
+/// `after - before` by name, the busiest first, as "name 1230 ms, …" (processes that ended
+/// between the snapshots are not counted).
+fn cpu_spent(
+    before: &std::collections::BTreeMap<String, u64>,
+    after: &std::collections::BTreeMap<String, u64>,
+) -> String {
+    let mut v: Vec<(String, u64)> = after
+        .iter()
+        .map(|(k, a)| (k.clone(), a.saturating_sub(*before.get(k).unwrap_or(&0))))
+        .filter(|(_, d)| *d > 0)
+        .collect();
+    v.sort_by_key(|b| std::cmp::Reverse(b.1));
+    v.iter()
+        .take(6)
+        .map(|(k, d)| format!("{k} {} ms", d * 10))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
@@ -554,10 +596,15 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
     );
     let (mut raw, mut eng) = (Vec::new(), Vec::new());
     for round in 0..=RAW_ROUNDS {
+        let c0 = cpu_by_name();
         let t = Instant::now();
         let (n, _) = raw_logs(&socket, &a, ALL, None).await;
         let raw_ms = t.elapsed().as_secs_f64() * 1000.0;
         assert_eq!(n, LINES);
+        eprintln!(
+            "bench: logs: CPU of the raw read: {}",
+            cpu_spent(&c0, &cpu_by_name())
+        );
         // On a worker, as the app's command runs (see `raw_logs`).
         let (e, id) = (engine.clone(), a.clone());
         let (eng_ms, got, end, json) = tokio::spawn(async move {
@@ -607,8 +654,13 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
         let s = desk.open().await;
         select(&s, &a_name).await;
         s.js(FRAMES_START, vec![]).await;
+        let c0 = cpu_by_name();
         let v = open_logs(&s, LINES, Duration::from_secs(120)).await;
         let ms = v["done"].as_f64().unwrap();
+        eprintln!(
+            "bench: logs: CPU of the viewer load (to the next 200 ms poll): {}",
+            cpu_spent(&c0, &cpu_by_name())
+        );
         let g = gaps(&s.js(FRAMES_STOP, vec![]).await);
         eprintln!(
             "bench: logs: frames while loading: p95 {:.0} ms, max {:.0} ms ({} frames)",

@@ -1,6 +1,7 @@
 //! The Tauri shell: plugins, managed state, the main window, and the bridge from the engine's
 //! monitor to the UI's `engine://status` and `engine://changed` events.
 
+mod channel;
 pub mod commands;
 pub mod desktop;
 pub mod error;
@@ -155,6 +156,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_store::Builder::default().build())
         .invoke_handler(specta.invoke_handler())
+        .channel_interceptor(channel::deliver)
         .setup(move |app| {
             let log_guard = logging::init(app.path().app_log_dir().ok().as_deref());
             if let Some(g) = log_guard {
