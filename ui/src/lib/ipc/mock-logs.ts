@@ -150,7 +150,14 @@ export class MockLogs {
       };
       this.streams.set(op, { containerId: c.id, onBatch, finish });
       const total = this.history;
-      const first = options.tail === null ? 0 : Math.max(0, total - options.tail);
+      // Going on `since` the last line seen: the history was all seen (the engine drops
+      // every line at or before that timestamp).
+      const first =
+        options.since !== null && options.since !== undefined
+          ? total
+          : options.tail === null
+            ? 0
+            : Math.max(0, total - options.tail);
       const start = Date.now() - total * this.spacing;
       let n = total;
       setTimeout(() => {

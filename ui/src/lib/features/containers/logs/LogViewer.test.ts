@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { tick } from "svelte";
 import LogViewer from "./LogViewer.svelte";
 import { container, MockBackend } from "../../../ipc/mock";
 import { mockLogLine } from "../../../ipc/mock-logs";
@@ -70,6 +71,27 @@ describe("LogViewer", () => {
     // Colours are classes on spans, not markup from the log.
     const info = lines().find((l) => l.textContent?.includes("INFO"))!;
     expect(info.querySelector(".ansi-fg-2")?.textContent).toBe("INFO");
+  });
+
+  it("redraws at most every 120 ms while batches pour in, and draws the last one", async () => {
+    const { b } = setup({ history: 40, tail: 25 });
+    await waitFor(() => expect(count()).toBe(25));
+    // The tail was drawn just now: batches right after it wait for the next redraw…
+    for (let i = 0; i < 5; i++) b.logs.push(ID, [out(`burst ${i}`)]);
+    await tick();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(count()).toBe(25);
+    expect(lineTexts().at(-1)).not.toBe("burst 4");
+    // …which comes within 120 ms and shows them all, at the end.
+    const t0 = performance.now();
+    await waitFor(() => expect(count()).toBe(30), { interval: 5 });
+    expect(performance.now() - t0).toBeLessThan(400);
+    expect(lineTexts().at(-1)).toBe("burst 4");
+    // Long after the last redraw, a batch is drawn at once.
+    await new Promise((r) => setTimeout(r, 150));
+    b.logs.push(ID, [out("alone")]);
+    await tick();
+    expect(count()).toBe(31);
   });
 
   it("cancels the stream when it is closed", async () => {
@@ -317,6 +339,28 @@ describe("LogViewer", () => {
     await push(b, [out("after the restart")]);
     await waitFor(() => expect(count()).toBe(4));
     expect(lineTexts().at(-1)).toBe("after the restart");
+  });
+
+  it("follows again when its stopped container starts again, from the last line seen", async () => {
+    const { b, rerender } = setup({ history: 3 });
+    await waitFor(() => expect(count()).toBe(3));
+    const ts = "2024-11-28T09:30:05.123456789Z";
+    const calls = () => b.log.filter((l) => l.method === "containerLogs");
+    b.logs.end(ID, "stopped", ts);
+    await screen.findByTestId("log-end");
+    // The list still says running (its event is late): nothing happens until it says stopped.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls().length).toBe(1);
+    await rerender({ running: false });
+    expect(calls().length).toBe(1);
+    await rerender({ running: true });
+    const note = await screen.findByTestId("log-resumed");
+    expect(note.textContent?.trim()).toBe("The container started again — following its new lines.");
+    expect(calls()[1]?.args.slice(1)).toEqual([ID, { tail: null, follow: true, since: ts }]);
+    expect(count()).toBe(3);
+    await push(b, [out("second run")]);
+    await waitFor(() => expect(count()).toBe(4));
+    expect(lineTexts().at(-1)).toBe("second run");
   });
 
   it("ends at once for a stopped container", async () => {
