@@ -1,5 +1,6 @@
 //! The real app (debug binary, UI embedded) under Xvfb through tauri-driver + WebKitWebDriver:
-//! a container created by the test shows up in the list without a reload, and goes away again.
+//! a container created by the test shows up in the list without a reload, and goes away again;
+//! the list and a log follow come back after the daemon restarts.
 
 use std::time::{Duration, Instant};
 
@@ -244,6 +245,185 @@ async fn the_app_recovers_when_the_daemon_restarts() {
         count(&client, rows).await,
         3,
         "each container once after the reconnect"
+    );
+    client.close().await.unwrap();
+    scope.cleanup().await;
+}
+
+/// The drawn log lines' numbers (`line N`), top to bottom.
+async fn drawn_numbers(client: &Client) -> Vec<u64> {
+    let v = client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=log-line] .text')].map(e => e.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str()?.trim().strip_prefix("line ")?.parse().ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_follow_goes_on_after_the_daemon_restarts_with_no_line_twice() {
+    let _one = E2E.lock().await;
+    if daemon::shared().is_none() {
+        return;
+    }
+    let Some(app) = app_binary() else { return };
+    let Some(d) = PrivateDaemon::start_isolated("e2e-logs-restart") else {
+        return;
+    };
+    let Some(x) = Xvfb::start() else { return };
+    let Some(driver) = TauriDriver::start(&x.display, &[("DOCKER_HOST", d.host())]) else {
+        return;
+    };
+    let docker = daemon::connect(&d.host());
+    let scope = fixtures::Scope::new(&docker);
+    // Numbered lines, 10 a second; the count lives in the container's own filesystem, so the
+    // run the daemon starts again (restart policy) goes on numbering where the last stopped.
+    let script = "trap 'exit 0' TERM; n=$(cat /n 2>/dev/null || echo 0); \
+                  while true; do n=$((n+1)); echo $n > /n; echo \"line $n\"; sleep 0.1; done";
+    let (id, name) = scope.create_container(&["sh", "-c", script]).await;
+    docker
+        .update_container(
+            &id,
+            bollard::models::ContainerUpdateBody {
+                restart_policy: Some(bollard::models::RestartPolicy {
+                    name: Some(bollard::models::RestartPolicyNameEnum::ALWAYS),
+                    maximum_retry_count: None,
+                }),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    scope.start(&id).await;
+
+    let client = launch(&driver, &app).await;
+    wait_for(
+        &client,
+        "[data-testid=engine-status][data-state=connected]",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, &format!("[data-testid=container-row-{name}]")).await;
+    click(&client, "[data-testid=tab-logs]").await;
+    let start = Instant::now();
+    while drawn_numbers(&client).await.last().copied().unwrap_or(0) < 5 {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no lines followed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    d.stop();
+    wait_for(
+        &client,
+        "[data-testid=engine-status][data-state=disconnected]",
+        Duration::from_secs(10),
+    )
+    .await;
+    // The lines stay on screen, with a clear end.
+    wait_for(&client, "[data-testid=log-end]", Duration::from_secs(5)).await;
+    let before = *drawn_numbers(&client).await.last().expect("lines kept");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    x.screenshot(&screenshot_dir().join("logs-engine-down.png"));
+
+    d.run().unwrap();
+    wait_for(
+        &client,
+        "[data-testid=engine-status][data-state=connected]",
+        Duration::from_secs(20),
+    )
+    .await;
+    wait_for(
+        &client,
+        "[data-testid=log-resumed]",
+        Duration::from_secs(20),
+    )
+    .await;
+    let start = Instant::now();
+    while drawn_numbers(&client).await.last().copied().unwrap_or(0) < before + 10 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the follow did not go on after {before}: {:?}",
+            drawn_numbers(&client).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    x.screenshot(&screenshot_dir().join("logs-resumed.png"));
+
+    // Stop it: the follow ends, and the viewer then holds exactly the daemon's log.
+    docker
+        .update_container(
+            &id,
+            bollard::models::ContainerUpdateBody {
+                restart_policy: Some(bollard::models::RestartPolicy {
+                    name: Some(bollard::models::RestartPolicyNameEnum::NO),
+                    maximum_retry_count: None,
+                }),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    docker
+        .stop_container(
+            &id,
+            Some(bollard::query_parameters::StopContainerOptions {
+                t: Some(5),
+                ..Default::default()
+            }),
+        )
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "[data-testid=log-end][data-reason=stopped]",
+        Duration::from_secs(15),
+    )
+    .await;
+    let mut logs = docker.logs(
+        &id,
+        Some(bollard::query_parameters::LogsOptions {
+            stdout: true,
+            stderr: true,
+            tail: "all".into(),
+            ..Default::default()
+        }),
+    );
+    let mut daemon_lines = Vec::new();
+    while let Some(item) = futures_util::StreamExt::next(&mut logs).await {
+        let text = item.unwrap().to_string();
+        daemon_lines.extend(text.lines().map(str::to_owned));
+    }
+    let received: u64 = client
+        .execute(
+            "return Number(document.querySelector('[data-testid=log-lines]').dataset.received)",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        received,
+        daemon_lines.len() as u64,
+        "every line of the daemon's log once, none twice"
+    );
+    let drawn = drawn_numbers(&client).await;
+    assert!(
+        drawn.windows(2).all(|w| w[0] < w[1]),
+        "no line twice on screen: {drawn:?}"
+    );
+    assert_eq!(
+        drawn.last().map(|n| format!("line {n}")).as_deref(),
+        daemon_lines.last().map(|s| s.trim()),
+        "the last line is the daemon's last"
     );
     client.close().await.unwrap();
     scope.cleanup().await;

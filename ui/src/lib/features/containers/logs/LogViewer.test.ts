@@ -363,6 +363,24 @@ describe("LogViewer", () => {
     expect(lineTexts().at(-1)).toBe("second run");
   });
 
+  it("follows again when the engine stopped with the container and is back", async () => {
+    const { b, rerender } = setup({ history: 3 });
+    await waitFor(() => expect(count()).toBe(3));
+    const ts = "2024-11-28T09:30:05.123456789Z";
+    const calls = () => b.log.filter((l) => l.method === "containerLogs");
+    // The daemon stopping ends the follow as "stopped"; the list never said so.
+    b.logs.end(ID, "stopped", ts);
+    await screen.findByTestId("log-end");
+    await rerender({ connected: false });
+    expect(calls().length).toBe(1);
+    await rerender({ connected: true });
+    const note = await screen.findByTestId("log-resumed");
+    expect(note.textContent?.trim()).toBe(
+      "The engine is back — following again from the last line seen.",
+    );
+    expect(calls()[1]?.args.slice(1)).toEqual([ID, { tail: null, follow: true, since: ts }]);
+  });
+
   it("ends at once for a stopped container", async () => {
     const b = new MockBackend();
     b.containers = [container({ name: "job", state: "exited" })];
