@@ -498,7 +498,8 @@ fn cpu_spent(
     let mut v: Vec<(String, u64)> = after
         .iter()
         .map(|(k, a)| (k.clone(), a.saturating_sub(*before.get(k).unwrap_or(&0))))
-        .filter(|(_, d)| *d > 0)
+        // Kernel workers are renamed after what they run: a name is not the same thread twice.
+        .filter(|(k, d)| *d > 0 && !k.starts_with("kworker"))
         .collect();
     v.sort_by_key(|b| std::cmp::Reverse(b.1));
     v.iter()
