@@ -181,18 +181,48 @@ async fn count(client: &Client, css: &str) -> usize {
 
 /// The daemon stops and starts again while the app runs: the badge and the page say so, the
 /// list comes back by itself, with each container once.
+/// The app's desktop pointed at a daemon of its own, which the test may stop and start again.
+struct Restartable {
+    d: PrivateDaemon,
+    x: Xvfb,
+    driver: TauriDriver,
+    app: std::path::PathBuf,
+}
+
+fn restartable(name: &str) -> Option<Restartable> {
+    daemon::shared()?;
+    let app = app_binary()?;
+    let d = PrivateDaemon::start_isolated(name)?;
+    let x = Xvfb::start()?;
+    let driver = TauriDriver::start(&x.display, &[("DOCKER_HOST", d.host())])?;
+    Some(Restartable { d, x, driver, app })
+}
+
+/// Sets a container's restart policy.
+async fn set_restart(
+    docker: &bollard::Docker,
+    id: &str,
+    policy: bollard::models::RestartPolicyNameEnum,
+) {
+    docker
+        .update_container(
+            id,
+            bollard::models::ContainerUpdateBody {
+                restart_policy: Some(bollard::models::RestartPolicy {
+                    name: Some(policy),
+                    maximum_retry_count: None,
+                }),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_recovers_when_the_daemon_restarts() {
     let _one = E2E.lock().await;
-    if daemon::shared().is_none() {
-        return;
-    }
-    let Some(app) = app_binary() else { return };
-    let Some(d) = PrivateDaemon::start_isolated("e2e-restart") else {
-        return;
-    };
-    let Some(x) = Xvfb::start() else { return };
-    let Some(driver) = TauriDriver::start(&x.display, &[("DOCKER_HOST", d.host())]) else {
+    let Some(Restartable { d, x, driver, app }) = restartable("e2e-restart") else {
         return;
     };
     let docker = daemon::connect(&d.host());
@@ -269,15 +299,7 @@ async fn drawn_numbers(client: &Client) -> Vec<u64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_log_follow_goes_on_after_the_daemon_restarts_with_no_line_twice() {
     let _one = E2E.lock().await;
-    if daemon::shared().is_none() {
-        return;
-    }
-    let Some(app) = app_binary() else { return };
-    let Some(d) = PrivateDaemon::start_isolated("e2e-logs-restart") else {
-        return;
-    };
-    let Some(x) = Xvfb::start() else { return };
-    let Some(driver) = TauriDriver::start(&x.display, &[("DOCKER_HOST", d.host())]) else {
+    let Some(Restartable { d, x, driver, app }) = restartable("e2e-logs-restart") else {
         return;
     };
     let docker = daemon::connect(&d.host());
@@ -287,28 +309,10 @@ async fn a_log_follow_goes_on_after_the_daemon_restarts_with_no_line_twice() {
     let script = "trap 'exit 0' TERM; n=$(cat /n 2>/dev/null || echo 0); \
                   while true; do n=$((n+1)); echo $n > /n; echo \"line $n\"; sleep 0.1; done";
     let (id, name) = scope.create_container(&["sh", "-c", script]).await;
-    docker
-        .update_container(
-            &id,
-            bollard::models::ContainerUpdateBody {
-                restart_policy: Some(bollard::models::RestartPolicy {
-                    name: Some(bollard::models::RestartPolicyNameEnum::ALWAYS),
-                    maximum_retry_count: None,
-                }),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    set_restart(&docker, &id, bollard::models::RestartPolicyNameEnum::ALWAYS).await;
     scope.start(&id).await;
 
-    let client = launch(&driver, &app).await;
-    wait_for(
-        &client,
-        "[data-testid=engine-status][data-state=connected]",
-        Duration::from_secs(20),
-    )
-    .await;
+    let client = launch_connected(&driver, &app).await;
     click(&client, &format!("[data-testid=container-row-{name}]")).await;
     click(&client, "[data-testid=tab-logs]").await;
     let start = Instant::now();
@@ -358,19 +362,7 @@ async fn a_log_follow_goes_on_after_the_daemon_restarts_with_no_line_twice() {
     x.screenshot(&screenshot_dir().join("logs-resumed.png"));
 
     // Stop it: the follow ends, and the viewer then holds exactly the daemon's log.
-    docker
-        .update_container(
-            &id,
-            bollard::models::ContainerUpdateBody {
-                restart_policy: Some(bollard::models::RestartPolicy {
-                    name: Some(bollard::models::RestartPolicyNameEnum::NO),
-                    maximum_retry_count: None,
-                }),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    set_restart(&docker, &id, bollard::models::RestartPolicyNameEnum::NO).await;
     docker
         .stop_container(
             &id,
