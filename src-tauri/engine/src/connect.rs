@@ -424,6 +424,7 @@ pub struct EngineInfo {
 pub struct Engine {
     pub(crate) docker: Docker,
     info: EngineInfo,
+    endpoint: Endpoint,
 }
 
 impl Engine {
@@ -431,7 +432,7 @@ impl Engine {
     /// [`CONNECT_TIMEOUT`].
     pub async fn connect(endpoint: &Endpoint) -> Result<Self> {
         let address = endpoint.host.clone();
-        let docker = open(endpoint)?;
+        let docker = open(endpoint, bollard::API_DEFAULT_VERSION)?;
         let work = async {
             let docker = docker
                 .negotiate_version()
@@ -466,7 +467,22 @@ impl Engine {
             kernel_version: v.kernel_version.unwrap_or_default(),
             platform: v.platform.map(|p| p.name).unwrap_or_default(),
         };
-        Ok(Self { docker, info })
+        Ok(Self {
+            docker,
+            info,
+            endpoint: endpoint.clone(),
+        })
+    }
+
+    /// The same engine through a client of its own: its connections are opened (and their
+    /// tasks run) on whichever runtime first uses it, and are never shared with this one's.
+    /// A long stream read on a runtime of its own uses it (see `container::logs`).
+    pub(crate) fn own_client(&self) -> Result<Self> {
+        Ok(Self {
+            docker: open(&self.endpoint, &self.docker.client_version())?,
+            info: self.info.clone(),
+            endpoint: self.endpoint.clone(),
+        })
     }
 
     pub fn info(&self) -> &EngineInfo {
@@ -486,9 +502,8 @@ impl Engine {
     }
 }
 
-fn open(endpoint: &Endpoint) -> Result<Docker> {
+fn open(endpoint: &Endpoint, v: &bollard::ClientVersion) -> Result<Docker> {
     let address = endpoint.host.as_str();
-    let v = bollard::API_DEFAULT_VERSION;
     let docker = match &endpoint.transport {
         Transport::Unix { path } => {
             // Tell a missing socket from one we may not open before bollard sees it.

@@ -347,69 +347,9 @@ impl Engine {
             )
             .await
             .map_err(|e| self.err(e))?;
-        let mut stream = Box::pin(self.logs_request(id, opts, true));
-        let mut asm = LineAssembler::new(opts.since.clone());
-        let mut batch: Vec<LogLine> = Vec::new();
-        let mut sent: u64 = 0;
-        let mut last_ts: Option<String> = opts.since.clone();
-        let mut tick = tokio::time::interval(BATCH_INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last_frame = Instant::now();
-        // Bytes of frames since the last batch went (an estimate of its text).
-        let mut batch_bytes = 0usize;
-        let mut send = |batch: &mut Vec<LogLine>, sent: &mut u64, last_ts: &mut Option<String>| {
-            if batch.is_empty() {
-                return;
-            }
-            if let Some(ts) = batch.iter().rev().find_map(|l| l.timestamp.clone()) {
-                *last_ts = Some(ts);
-            }
-            *sent += batch.len() as u64;
-            on_batch(std::mem::take(batch));
-        };
-        let reason = loop {
-            tokio::select! {
-                biased;
-                _ = cancel.cancelled() => break LogsEndReason::Cancelled,
-                item = stream.next() => match item {
-                    None => break if opts.follow { LogsEndReason::Stopped } else { LogsEndReason::Ended },
-                    Some(Ok(item)) => {
-                        if let Some((s, bytes)) = frame_parts(item) {
-                            batch_bytes += bytes.len();
-                            asm.push(s, &bytes, &mut batch);
-                            last_frame = Instant::now();
-                        }
-                        // The first batch goes as soon as it fills a screen or two.
-                        let cap = if sent == 0 { FIRST_BATCH_LINES } else { BATCH_LINES };
-                        if batch.len() >= cap || batch_bytes >= BATCH_BYTES {
-                            send(&mut batch, &mut sent, &mut last_ts);
-                            batch_bytes = 0;
-                        }
-                    }
-                    Some(Err(e)) => {
-                        let e = self.err(e);
-                        match e {
-                            EngineError::DaemonUnreachable { .. } | EngineError::Other(_) => {
-                                break LogsEndReason::DaemonLost
-                            }
-                            EngineError::NotFound(_) => break LogsEndReason::Removed,
-                            e => return Err(e),
-                        }
-                    }
-                },
-                _ = tick.tick() => {
-                    if asm.has_partial() && last_frame.elapsed() >= PARTIAL_FLUSH {
-                        asm.flush(&mut batch);
-                    }
-                    send(&mut batch, &mut sent, &mut last_ts);
-                    batch_bytes = 0;
-                }
-            }
-        };
-        if reason != LogsEndReason::Cancelled {
-            asm.flush(&mut batch);
-        }
-        send(&mut batch, &mut sent, &mut last_ts);
+        let (reason, sent, last_ts) = self
+            .read_on_own_thread(id, opts, cancel, &mut on_batch)
+            .await?;
         let reason = match reason {
             LogsEndReason::Stopped => {
                 match self
@@ -434,6 +374,138 @@ impl Engine {
             lines: sent,
             last_timestamp: last_ts,
         })
+    }
+
+    /// Reads the log stream on a thread and runtime of its own, through a client of its own,
+    /// and hands the batches to `on_batch` here. A log arrives as one frame per line: on the
+    /// shared runtime every frame crossed between worker threads (hyper's connection task and
+    /// the reader), which cost more CPU than the daemon's own work on a 300,000-line log.
+    /// Measured (release, 300,000 lines): 2.1 s of CPU on the shared runtime, 1.6 s here.
+    async fn read_on_own_thread(
+        &self,
+        id: &str,
+        opts: &LogOptions,
+        cancel: &CancellationToken,
+        on_batch: &mut impl FnMut(Vec<LogLine>),
+    ) -> Result<(LogsEndReason, u64, Option<String>)> {
+        let own = self.own_client()?;
+        // A few batches in flight: the reader goes on while the last one is sent, and a
+        // slow receiver holds the reader back (memory stays bounded).
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<LogLine>>(4);
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+        let (id, opts, cancel) = (id.to_owned(), opts.clone(), cancel.clone());
+        std::thread::Builder::new()
+            .name("dw-logs".into())
+            .spawn(move || {
+                let r = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt.block_on(own.read_logs(&id, &opts, &cancel, tx)),
+                    Err(e) => Err(EngineError::Failed(format!(
+                        "Could not start reading the logs: {e}"
+                    ))),
+                };
+                let _ = done_tx.send(r);
+            })
+            .map_err(|e| EngineError::Failed(format!("Could not start reading the logs: {e}")))?;
+        while let Some(batch) = rx.recv().await {
+            on_batch(batch);
+        }
+        done_rx
+            .await
+            .map_err(|_| EngineError::Failed("The log reader stopped unexpectedly.".into()))?
+    }
+
+    /// The stream itself: whole lines in batches to `tx` until the logs end, the container
+    /// stops (following), the daemon goes away, `cancel` fires or `tx`'s receiver is gone.
+    /// Returns why it ended, the lines sent and the last timestamp sent.
+    async fn read_logs(
+        &self,
+        id: &str,
+        opts: &LogOptions,
+        cancel: &CancellationToken,
+        tx: tokio::sync::mpsc::Sender<Vec<LogLine>>,
+    ) -> Result<(LogsEndReason, u64, Option<String>)> {
+        let mut stream = Box::pin(self.logs_request(id, opts, true));
+        let mut asm = LineAssembler::new(opts.since.clone());
+        let mut batch: Vec<LogLine> = Vec::new();
+        let mut sent: u64 = 0;
+        let mut last_ts: Option<String> = opts.since.clone();
+        let mut tick = tokio::time::interval(BATCH_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_frame = Instant::now();
+        // Bytes of frames since the last batch went (an estimate of its text).
+        let mut batch_bytes = 0usize;
+        // Sends the batch; false when nobody receives any more.
+        async fn send(
+            tx: &tokio::sync::mpsc::Sender<Vec<LogLine>>,
+            batch: &mut Vec<LogLine>,
+            sent: &mut u64,
+            last_ts: &mut Option<String>,
+        ) -> bool {
+            if batch.is_empty() {
+                return true;
+            }
+            if let Some(ts) = batch.iter().rev().find_map(|l| l.timestamp.clone()) {
+                *last_ts = Some(ts);
+            }
+            *sent += batch.len() as u64;
+            tx.send(std::mem::take(batch)).await.is_ok()
+        }
+        // Made once: the loop runs once per frame.
+        let cancelled = cancel.cancelled();
+        let closed = tx.closed();
+        tokio::pin!(cancelled, closed);
+        let reason = loop {
+            tokio::select! {
+                biased;
+                _ = &mut cancelled => break LogsEndReason::Cancelled,
+                _ = &mut closed => break LogsEndReason::Cancelled,
+                item = stream.next() => match item {
+                    None => break if opts.follow { LogsEndReason::Stopped } else { LogsEndReason::Ended },
+                    Some(Ok(item)) => {
+                        if let Some((s, bytes)) = frame_parts(item) {
+                            batch_bytes += bytes.len();
+                            asm.push(s, &bytes, &mut batch);
+                            last_frame = Instant::now();
+                        }
+                        // The first batch goes as soon as it fills a screen or two.
+                        let cap = if sent == 0 { FIRST_BATCH_LINES } else { BATCH_LINES };
+                        if batch.len() >= cap || batch_bytes >= BATCH_BYTES {
+                            if !send(&tx, &mut batch, &mut sent, &mut last_ts).await {
+                                break LogsEndReason::Cancelled;
+                            }
+                            batch_bytes = 0;
+                        }
+                    }
+                    Some(Err(e)) => {
+                        let e = self.err(e);
+                        match e {
+                            EngineError::DaemonUnreachable { .. } | EngineError::Other(_) => {
+                                break LogsEndReason::DaemonLost
+                            }
+                            EngineError::NotFound(_) => break LogsEndReason::Removed,
+                            e => return Err(e),
+                        }
+                    }
+                },
+                _ = tick.tick() => {
+                    if asm.has_partial() && last_frame.elapsed() >= PARTIAL_FLUSH {
+                        asm.flush(&mut batch);
+                    }
+                    if !send(&tx, &mut batch, &mut sent, &mut last_ts).await {
+                        break LogsEndReason::Cancelled;
+                    }
+                    batch_bytes = 0;
+                }
+            }
+        };
+        if reason != LogsEndReason::Cancelled {
+            asm.flush(&mut batch);
+        }
+        send(&tx, &mut batch, &mut sent, &mut last_ts).await;
+        Ok((reason, sent, last_ts))
     }
 
     /// Writes a container's whole log to `path` as the CLI shows it (`docker logs [-t]`), stdout
