@@ -8,7 +8,12 @@ import {
   formatLogTime,
   highlight,
   matchRanges,
+  DRAW_SHARE,
+  MAX_REDRAW_MS,
+  REDRAW_MS,
+  redrawInterval,
   RowIndex,
+  smoothCost,
   wrappedRows,
 } from "./view";
 
@@ -123,5 +128,36 @@ describe("RowIndex", () => {
     rows.sync(b, 10);
     expect(rows.rowsBefore(b, 1)).toBe(2);
     expect(wrappedRows("\tab", 4)).toBe(3);
+  });
+});
+
+describe("redrawInterval", () => {
+  it("is REDRAW_MS for cheap redraws and grows with their cost up to MAX_REDRAW_MS", () => {
+    expect(redrawInterval(0)).toBe(REDRAW_MS);
+    expect(redrawInterval(5)).toBe(REDRAW_MS);
+    expect(redrawInterval(REDRAW_MS / DRAW_SHARE)).toBe(REDRAW_MS);
+    // A 40 ms redraw: about one part in DRAW_SHARE of the time goes to redraws.
+    expect(redrawInterval(40)).toBe(40 * DRAW_SHARE);
+    expect(redrawInterval(40)).toBeGreaterThan(REDRAW_MS);
+    expect(redrawInterval(60)).toBeGreaterThan(redrawInterval(50));
+    expect(redrawInterval(1000)).toBe(MAX_REDRAW_MS);
+  });
+
+  it("treats a cost it cannot use as free", () => {
+    for (const c of [NaN, -5, -Infinity]) expect(redrawInterval(c)).toBe(REDRAW_MS);
+    expect(redrawInterval(Infinity)).toBe(REDRAW_MS);
+  });
+});
+
+describe("smoothCost", () => {
+  it("starts at the first cost and then averages the last with what came before", () => {
+    expect(smoothCost(0, 30)).toBe(30);
+    expect(smoothCost(30, 10)).toBe(20);
+    expect(smoothCost(20, 60)).toBe(40);
+  });
+
+  it("ignores a cost that is not a number", () => {
+    expect(smoothCost(25, NaN)).toBe(25);
+    expect(smoothCost(25, -1)).toBe(25);
   });
 });

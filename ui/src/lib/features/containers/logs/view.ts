@@ -193,3 +193,27 @@ export class RowIndex {
     return lo;
   }
 }
+
+/** The least time between two redraws while batches pour in (ms). */
+export const REDRAW_MS = 120;
+/** The most: a view that moves at least about twice a second. */
+export const MAX_REDRAW_MS = 500;
+/** Redraws may take about this share of the time (1 in `DRAW_SHARE`), the rest is intake. */
+export const DRAW_SHARE = 6;
+
+/**
+ * How long to wait between redraws while batches pour in, given what a redraw costs (ms: the
+ * update, layout and paint of the rows in view, smoothed). Where a redraw is cheap that is
+ * `REDRAW_MS`; where it is dear (a slow or busy machine) redraws are spaced so that they take
+ * about one part in `DRAW_SHARE` of the time, up to `MAX_REDRAW_MS`.
+ */
+export function redrawInterval(cost: number): number {
+  const c = Number.isFinite(cost) && cost > 0 ? cost : 0;
+  return Math.min(MAX_REDRAW_MS, Math.max(REDRAW_MS, c * DRAW_SHARE));
+}
+
+/** The running estimate of a redraw's cost: half the last one, half what came before. */
+export function smoothCost(previous: number, last: number): number {
+  if (!(Number.isFinite(last) && last >= 0)) return previous;
+  return previous > 0 ? (previous + last) / 2 : last;
+}
