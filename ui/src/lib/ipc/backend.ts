@@ -5,7 +5,8 @@
 // narrowed below).
 export type * from "./bindings";
 export type { Source as CredentialSource } from "./bindings";
-import type { LogLine, LogOptions, LogsEnd } from "../features/containers/logs/types";
+import type { LogOptions, LogsEnd } from "../features/containers/logs/types";
+import type { LogBatch } from "./bindings";
 import type { TerminalEnd, TerminalTarget } from "../features/containers/terminal/types";
 import type { CopyReport, Listing } from "../features/containers/files/types";
 import type {
@@ -182,12 +183,15 @@ export interface Backend {
   dockerfileInfo(contextId: string, dockerfile: string): Promise<DockerfileInfo>;
   /** Newest first. */
   buildHistory(): Promise<BuildRecord[]>;
-  /** Streams a container's logs in batches (Rust batches every ~50 ms); cancel with opCancel(op). Resolves when the stream ends. */
+  /**
+   * Streams a container's logs in batches as they cross IPC (Rust batches every ~50 ms; see
+   * `LogBuffer.appendBatch`); cancel with opCancel(op). Resolves when the stream ends.
+   */
   containerLogs(
     op: string,
     id: string,
     options: LogOptions,
-    onBatch: (lines: LogLine[]) => void,
+    onBatch: (batch: LogBatch) => void,
   ): Promise<LogsEnd>;
   /** Asks where to save (OS dialog) and writes the container's whole log there from the daemon; null when the user cancelled. */
   containerLogsSave(id: string, timestamps: boolean): Promise<string | null>;

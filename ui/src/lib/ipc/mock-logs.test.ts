@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { container, MockBackend } from "./mock";
 import { mockLogLine, rfc3339Nano } from "./mock-logs";
 import type { LogLine } from "../features/containers/logs/types";
+import { decodeBatch } from "../features/containers/logs/batch";
 
 describe("MockBackend logs", () => {
   it("generates the same lines every time, some coloured, some on stderr", () => {
@@ -19,7 +20,9 @@ describe("MockBackend logs", () => {
     b.containers = [container({ name: "web" })];
     b.logs.history = 30;
     const got: LogLine[][] = [];
-    const done = b.containerLogs("logs-1", "web", { tail: 10, follow: true }, (l) => got.push(l));
+    const done = b.containerLogs("logs-1", "web", { tail: 10, follow: true }, (batch) =>
+      got.push(decodeBatch(batch)),
+    );
     await new Promise((r) => setTimeout(r, 5));
     expect(got).toHaveLength(1);
     // Access lines carry the date they were written at: compare without it.
@@ -46,7 +49,7 @@ describe("MockBackend logs", () => {
       "logs-2",
       "job",
       { tail: null, follow: true },
-      (l) => (n += l.length),
+      (batch) => (n += decodeBatch(batch).length),
     );
     expect(end).toEqual({ reason: "stopped", lines: 0, lastTimestamp: null });
     expect(n).toBe(3);

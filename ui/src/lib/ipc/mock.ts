@@ -37,7 +37,7 @@ import type {
   SearchHit,
   TransferProgress,
 } from "./backend";
-import type { EngineInfo, Settings } from "./bindings";
+import type { EngineInfo, LogBatch, Settings } from "./bindings";
 import type {
   ActionReport,
   ContainerAction,
@@ -47,7 +47,8 @@ import type {
   StatsSample,
 } from "../features/containers/types";
 import { isHub, normalizeRegistry, registryOf } from "../registry";
-import type { LogLine, LogOptions, LogsEnd } from "../features/containers/logs/types";
+import type { LogOptions, LogsEnd } from "../features/containers/logs/types";
+import { encodeBatch } from "../features/containers/logs/batch";
 import { MockLogs } from "./mock-logs";
 import type { RunCheck, RunOutcome, RunOutput, RunSpec } from "../features/run/types";
 import {
@@ -1548,11 +1549,13 @@ export class MockBackend implements Backend {
     op: string,
     id: string,
     options: LogOptions,
-    onBatch: (lines: LogLine[]) => void,
+    onBatch: (batch: LogBatch) => void,
   ): Promise<LogsEnd> {
     this.enter("containerLogs", op, id, options);
     this.needConnected();
-    return this.logs.stream(op, MockLogs.find(this.containers, id), options, onBatch);
+    return this.logs.stream(op, MockLogs.find(this.containers, id), options, (lines) =>
+      onBatch(encodeBatch(lines)),
+    );
   }
 
   async containerLogsSave(id: string, timestamps: boolean): Promise<string | null> {

@@ -1,7 +1,6 @@
 // The Backend over Tauri IPC, through the generated bindings.
 
 import { Channel } from "@tauri-apps/api/core";
-import { decodeBatch } from "../features/containers/logs/batch";
 import { listen } from "@tauri-apps/api/event";
 import { commands, EVENT_CHANGED, EVENT_DROP, EVENT_OPEN, EVENT_STATUS } from "./bindings";
 import {
@@ -75,14 +74,7 @@ export const tauriBackend: Backend = {
     (await commands.buildHistory()).map((r) => ({ ...r, options: fullOptions(r.options) })),
   opCancel: (op) => commands.opCancel(op),
   containerLogs: async (op, id, options, onBatch) =>
-    unwrap(
-      await commands.containerLogs(
-        op,
-        id,
-        options,
-        channel((b) => onBatch(decodeBatch(b))),
-      ),
-    ),
+    unwrap(await commands.containerLogs(op, id, options, channel(onBatch))),
   containerLogsSave: async (id, timestamps) =>
     unwrap(await commands.containerLogsSave(id, timestamps)),
   commandLine: async (command) => unwrap(await commands.commandLine(command)),

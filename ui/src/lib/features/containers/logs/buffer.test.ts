@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DISPLAY_MAX, LINE_OVERHEAD, LogBuffer, lineCost, utf8Length } from "./buffer";
 import type { LogLine } from "./types";
+import { decodeBatch, encodeBatch } from "./batch";
 
 const out = (text: string, timestamp: string | null = null): LogLine => ({
   stream: "stdout",
@@ -134,5 +135,86 @@ describe("LogBuffer", () => {
     expect(utf8Length("€")).toBe(3);
     expect(utf8Length("🐳")).toBe(4);
     expect(utf8Length("\ud800x")).toBe(4);
+  });
+});
+
+describe("appendBatch", () => {
+  // A small seeded generator: the same cases every run, many shapes of batch.
+  function rng(seed: number) {
+    let s = seed >>> 0;
+    return () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+  }
+  const ALPHABET = ["a", "b", " ", "\t", "\r", "\x1b[31m", "é", "😀", "\u2028", "</script>", ""];
+
+  function randomLines(r: () => number): LogLine[] {
+    const n = 1 + Math.floor(r() * 40);
+    return Array.from({ length: n }, (_, i) => {
+      const len = Math.floor(r() * 12);
+      const text = Array.from(
+        { length: len },
+        () => ALPHABET[Math.floor(r() * ALPHABET.length)],
+      ).join("");
+      return {
+        stream: r() < 0.3 ? "stderr" : "stdout",
+        timestamp: r() < 0.8 ? `2024-05-01T10:00:00.${String(i).padStart(9, "0")}Z` : null,
+        text,
+      };
+    });
+  }
+
+  it("keeps exactly what appending the lines one by one keeps, evictions included", () => {
+    const r = rng(7);
+    for (let round = 0; round < 200; round++) {
+      const limits = { maxLines: 1 + Math.floor(r() * 60), maxBytes: 200 + Math.floor(r() * 4000) };
+      const a = new LogBuffer(limits);
+      const b = new LogBuffer(limits);
+      for (let k = 0; k < 4; k++) {
+        const lines = randomLines(r);
+        expect(a.appendBatch(encodeBatch(lines))).toBe(lines.length);
+        b.appendMany(lines);
+      }
+      expect([a.length, a.bytes, a.dropped, a.firstId, a.lastId]).toEqual([
+        b.length,
+        b.bytes,
+        b.dropped,
+        b.firstId,
+        b.lastId,
+      ]);
+      for (let i = 0; i < a.length; i++) expect(a.get(i)).toEqual(b.get(i));
+    }
+  });
+
+  it("reads the batch Rust makes: stderr by index, no timestamp as null, one empty line", () => {
+    const ts = "2024-05-01T10:00:00.000000001Z";
+    const buf = new LogBuffer();
+    expect(buf.appendBatch({ text: "a\n\nc", timestamps: `${ts}\n\n`, stderr: [1, 2] })).toBe(3);
+    expect(
+      [0, 1, 2].map((i) => [buf.get(i)!.stream, buf.get(i)!.timestamp, buf.get(i)!.text]),
+    ).toEqual([
+      ["stdout", ts, "a"],
+      ["stderr", null, ""],
+      ["stderr", null, "c"],
+    ]);
+    expect(buf.appendBatch({ text: "", timestamps: "", stderr: [] })).toBe(1);
+    expect(buf.get(3)!.text).toBe("");
+  });
+});
+
+describe("encodeBatch", () => {
+  it("is what decodeBatch reads back", () => {
+    const lines: LogLine[] = [
+      { stream: "stderr", timestamp: "2024-05-01T10:00:00.1Z", text: "x\ty" },
+      { stream: "stdout", timestamp: null, text: "" },
+      { stream: "stderr", timestamp: null, text: "\x1b[1mz" },
+    ];
+    expect(encodeBatch(lines)).toEqual({
+      text: "x\ty\n\n\x1b[1mz",
+      timestamps: "2024-05-01T10:00:00.1Z\n\n",
+      stderr: [0, 2],
+    });
+    expect(decodeBatch(encodeBatch(lines))).toEqual(lines);
   });
 });

@@ -5,6 +5,7 @@
 
 import { parseAnsi, stripAnsi, type Segment } from "../../../ansi";
 import type { LogLine, LogStream } from "./types";
+import type { LogBatch } from "../../../ipc/bindings";
 
 /** The most of one line that is drawn (UTF-16 code units, ~64 KiB); the rest is cut off. */
 export const DISPLAY_MAX = 64 * 1024;
@@ -125,16 +126,37 @@ export class LogBuffer {
    * `maxBytes` is still kept (alone): the newest line is always there to see.
    */
   append(line: LogLine): BufferedLine {
-    const controls = hasControls(line.text);
-    const cost = lineCost(line.text, line.timestamp, controls);
+    return this.push(line.stream, line.timestamp, line.text);
+  }
+
+  /**
+   * Keeps a batch as it crossed IPC (see `LogBatch`), with no object per line on the way in.
+   * The stderr indices are ascending, as Rust sends them. Returns how many lines it held.
+   */
+  appendBatch(b: LogBatch): number {
+    const texts = b.text.split("\n");
+    const stamps = b.timestamps.split("\n");
+    const err = b.stderr;
+    let k = 0;
+    for (let i = 0; i < texts.length; i++) {
+      while (k < err.length && err[k]! < i) k++;
+      const ts = stamps[i];
+      this.push(err[k] === i ? "stderr" : "stdout", ts ? ts : null, texts[i]!);
+    }
+    return texts.length;
+  }
+
+  private push(stream: LogStream, timestamp: string | null, text: string): BufferedLine {
+    const controls = hasControls(text);
+    const cost = lineCost(text, timestamp, controls);
     while (this.len > 0 && (this.len >= this.maxLines || this.bytes + cost > this.maxBytes))
       this.evictOldest();
     if (this.len === this.ring.length) this.grow();
     const entry: BufferedLine = {
       id: this.nextId++,
-      stream: line.stream,
-      timestamp: line.timestamp,
-      text: line.text,
+      stream,
+      timestamp,
+      text,
       cost,
       controls,
     };

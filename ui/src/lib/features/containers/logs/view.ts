@@ -199,7 +199,7 @@ export const REDRAW_MS = 120;
 /** The most: a view that moves at least about twice a second. */
 export const MAX_REDRAW_MS = 500;
 /** Redraws may take about this share of the time (1 in `DRAW_SHARE`), the rest is intake. */
-export const DRAW_SHARE = 6;
+export const DRAW_SHARE = 8;
 
 /**
  * How long to wait between redraws while batches pour in, given what a redraw costs (ms: the
