@@ -1553,9 +1553,10 @@ export class MockBackend implements Backend {
   ): Promise<LogsEnd> {
     this.enter("containerLogs", op, id, options);
     this.needConnected();
-    return this.logs.stream(op, MockLogs.find(this.containers, id), options, (lines) =>
-      onBatch(encodeBatch(lines)),
-    );
+    // As Rust, never an empty batch (it would read as one empty line).
+    return this.logs.stream(op, MockLogs.find(this.containers, id), options, (lines) => {
+      if (lines.length > 0) onBatch(encodeBatch(lines));
+    });
   }
 
   async containerLogsSave(id: string, timestamps: boolean): Promise<string | null> {

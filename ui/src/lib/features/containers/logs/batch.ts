@@ -4,7 +4,10 @@
 // back, for the mock backend and tests.
 import type { LogBatch, LogLine } from "../../../ipc/bindings";
 
-/** What Rust's `LogBatch::from` makes of these lines (the stderr indices ascending). */
+/**
+ * What Rust's `LogBatch::from` makes of these lines (the stderr indices ascending). Rust never
+ * sends an empty batch: encoded, no lines would read back as one empty line.
+ */
 export function encodeBatch(lines: readonly LogLine[]): LogBatch {
   const stderr: number[] = [];
   lines.forEach((l, i) => {
