@@ -100,6 +100,36 @@ describe("LogViewer", () => {
     }
   });
 
+  it("keeps following the end when the view gets shorter (a notice appears below it)", async () => {
+    // jsdom has no ResizeObserver nor layout: a stand-in tells the viewer its new height.
+    const observers: (() => void)[] = [];
+    vi.stubGlobal(
+      "ResizeObserver",
+      class {
+        constructor(private cb: () => void) {}
+        observe() {
+          observers.push(this.cb);
+        }
+        disconnect() {}
+      },
+    );
+    try {
+      setup({ history: 100, tail: 100 });
+      await waitFor(() => expect(count()).toBe(100));
+      const height = (h: number) =>
+        Object.defineProperty(viewport(), "clientHeight", { configurable: true, value: h });
+      height(400);
+      observers.forEach((f) => f());
+      await waitFor(() => expect(viewport().scrollTop).toBe(100 * 18 - 400));
+      // Shorter by a row: still at the end, the last line in sight.
+      height(378);
+      observers.forEach((f) => f());
+      await waitFor(() => expect(viewport().scrollTop).toBe(100 * 18 - 378));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it("cancels the stream when it is closed", async () => {
     const { b, unmount } = setup();
     await waitFor(() => expect(count()).toBe(40));
