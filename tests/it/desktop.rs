@@ -214,10 +214,12 @@ fn a_second_launch_focuses_the_first() {
     );
     first.wait_line("launched again", Duration::from_secs(5));
     assert!(first.exited().is_none(), "the first keeps running");
+    // Started hidden, the first makes its window now (a web process and all): on a machine
+    // busy with the rest of the suite that took more than 5 s once.
     let t = std::time::Instant::now();
     while !window_shown(&x.display) {
         assert!(
-            t.elapsed() < Duration::from_secs(5),
+            t.elapsed() < Duration::from_secs(20),
             "the first instance's window was not shown"
         );
         std::thread::sleep(Duration::from_millis(100));
