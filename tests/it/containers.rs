@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use dockwright_engine::container::exec::{write_input, Terminal, TerminalTarget};
-use dockwright_engine::container::logs::{LogLine, LogOptions, LogStream, LogsEndReason};
+use dockwright_engine::container::logs::{LogLine, LogOptions, LogStream, LogsEndReason, LogsVia};
 use dockwright_engine::container::ops::ContainerAction;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
@@ -227,10 +227,23 @@ async fn collect_logs(
     id: &str,
     opts: LogOptions,
 ) -> (Vec<LogLine>, LogsEndReason, usize) {
+    collect_logs_via(engine, LogsVia::Socket, id, opts).await
+}
+
+/// Both ways a log is read: off the socket (local sockets, plain TCP), and through the API
+/// client (TLS endpoints, named pipes).
+const BOTH: [LogsVia; 2] = [LogsVia::Socket, LogsVia::Client];
+
+async fn collect_logs_via(
+    engine: &dockwright_engine::Engine,
+    via: LogsVia,
+    id: &str,
+    opts: LogOptions,
+) -> (Vec<LogLine>, LogsEndReason, usize) {
     let mut lines = Vec::new();
     let mut batches = 0;
     let end = engine
-        .container_logs(id, &opts, &CancellationToken::new(), |b| {
+        .container_logs_via(via, id, &opts, &CancellationToken::new(), |b| {
             batches += 1;
             lines.extend(b);
         })
@@ -261,56 +274,62 @@ async fn logs_tail_streams_long_lines_and_hostile_text() {
         docker.wait_container(&id, None::<bollard::query_parameters::WaitContainerOptions>);
     let _ = wait.next().await;
 
-    let (lines, reason, batches) = collect_logs(
-        &engine,
-        &id,
-        LogOptions {
-            tail: None,
-            follow: false,
-            since: None,
-        },
-    )
-    .await;
-    assert_eq!(reason, LogsEndReason::Ended);
-    assert_eq!(lines.len(), 2004);
-    // The daemon copies stdout and stderr separately: their order between them may vary.
-    let out: Vec<&LogLine> = lines
-        .iter()
-        .filter(|l| l.stream == LogStream::Stdout)
-        .collect();
-    let err: Vec<&LogLine> = lines
-        .iter()
-        .filter(|l| l.stream == LogStream::Stderr)
-        .collect();
-    assert_eq!(err.len(), 1);
-    assert_eq!(err[0].text, "to stderr");
-    assert_eq!(out[0].text, "line 1");
-    assert_eq!(out[1999].text, "line 2000");
-    assert_eq!(
-        out[2000].text,
-        "x".repeat(40_000),
-        "joined from 16 KiB pieces"
-    );
-    // Escapes reach the viewer as text; the viewer drops them (tested in the UI).
-    assert!(out[2001].text.contains("<script>"));
-    assert_eq!(out[2002].text.len(), 10 << 20, "the 10 MB line whole");
-    assert!(lines.iter().all(|l| l.timestamp.is_some()));
-    assert!(batches >= 1);
+    let mut lines = Vec::new();
+    for via in BOTH {
+        let (read, reason, batches) = collect_logs_via(
+            &engine,
+            via,
+            &id,
+            LogOptions {
+                tail: None,
+                follow: false,
+                since: None,
+            },
+        )
+        .await;
+        lines = read;
+        assert_eq!(reason, LogsEndReason::Ended, "{via:?}");
+        assert_eq!(lines.len(), 2004, "{via:?}");
+        // The daemon copies stdout and stderr separately: their order between them may vary.
+        let out: Vec<&LogLine> = lines
+            .iter()
+            .filter(|l| l.stream == LogStream::Stdout)
+            .collect();
+        let err: Vec<&LogLine> = lines
+            .iter()
+            .filter(|l| l.stream == LogStream::Stderr)
+            .collect();
+        assert_eq!(err.len(), 1);
+        assert_eq!(err[0].text, "to stderr");
+        assert_eq!(out[0].text, "line 1");
+        assert_eq!(out[1999].text, "line 2000");
+        assert_eq!(
+            out[2000].text,
+            "x".repeat(40_000),
+            "joined from 16 KiB pieces"
+        );
+        // Escapes reach the viewer as text; the viewer drops them (tested in the UI).
+        assert!(out[2001].text.contains("<script>"));
+        assert_eq!(out[2002].text.len(), 10 << 20, "the 10 MB line whole");
+        assert!(lines.iter().all(|l| l.timestamp.is_some()));
+        assert!(batches >= 1);
 
-    // A tail counts the daemon's log entries, as `docker logs --tail` does: the last 3 here
-    // are three pieces of the 10 MB line, sent as the one line they end.
-    let (tail, _, _) = collect_logs(
-        &engine,
-        &id,
-        LogOptions {
-            tail: Some(3),
-            follow: false,
-            since: None,
-        },
-    )
-    .await;
-    assert_eq!(tail.len(), 1);
-    assert!(tail[0].text.starts_with("yyy") && tail[0].text.len() <= 3 * 16384);
+        // A tail counts the daemon's log entries, as `docker logs --tail` does: the last 3 here
+        // are three pieces of the 10 MB line, sent as the one line they end.
+        let (tail, _, _) = collect_logs_via(
+            &engine,
+            via,
+            &id,
+            LogOptions {
+                tail: Some(3),
+                follow: false,
+                since: None,
+            },
+        )
+        .await;
+        assert_eq!(tail.len(), 1);
+        assert!(tail[0].text.starts_with("yyy") && tail[0].text.len() <= 3 * 16384);
+    }
 
     // Saving writes what `docker logs` prints.
     let dir = tempfile::tempdir().unwrap();
@@ -344,6 +363,102 @@ async fn logs_tail_streams_long_lines_and_hostile_text() {
     scope.cleanup().await;
 }
 
+/// A container with a TTY logs raw lines (no stream frames) ending in CRLF: read both ways,
+/// they come as the lines the program wrote, with their timestamps.
+#[tokio::test]
+async fn logs_of_a_tty_container_are_whole_lines() {
+    let Some(d) = daemon::shared() else { return };
+    let docker = d.docker();
+    let engine = d.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    let script =
+        "i=1; while [ $i -le 500 ]; do echo \"tty $i\"; i=$((i+1)); done; printf 'no newline'";
+    let (id, _) = scope.create_tty_container(&["sh", "-c", script]).await;
+    scope.start(&id).await;
+    let mut wait =
+        docker.wait_container(&id, None::<bollard::query_parameters::WaitContainerOptions>);
+    let _ = wait.next().await;
+    let want: Vec<String> = (1..=500)
+        .map(|i| format!("tty {i}"))
+        .chain(["no newline".to_owned()])
+        .collect();
+    for via in BOTH {
+        for (tail, from) in [(None, 0), (Some(3), 498)] {
+            let (lines, reason, _) = collect_logs_via(
+                &engine,
+                via,
+                &id,
+                LogOptions {
+                    tail,
+                    follow: false,
+                    since: None,
+                },
+            )
+            .await;
+            assert_eq!(reason, LogsEndReason::Ended, "{via:?}");
+            let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+            assert_eq!(texts, want[from..], "{via:?} tail {tail:?}");
+            assert!(lines
+                .iter()
+                .all(|l| l.timestamp.is_some() && l.stream == LogStream::Stdout));
+        }
+    }
+    scope.cleanup().await;
+}
+
+/// The daemon refuses the logs of a container whose log driver keeps none: its own words come
+/// back as the error, both ways.
+#[tokio::test]
+async fn logs_the_daemon_refuses_are_a_clear_error() {
+    let Some(d) = daemon::shared() else { return };
+    let docker = d.docker();
+    let engine = d.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    let body = bollard::models::ContainerCreateBody {
+        image: Some(fixtures::busybox(&docker).await.to_owned()),
+        cmd: Some(vec!["true".into()]),
+        labels: Some(scope.labels()),
+        host_config: Some(bollard::models::HostConfig {
+            network_mode: Some("none".into()),
+            log_config: Some(bollard::models::HostConfigLogConfig {
+                typ: Some("none".into()),
+                config: None,
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let id = docker
+        .create_container(
+            Some(bollard::query_parameters::CreateContainerOptions {
+                name: Some(unique("dw-nolog")),
+                ..Default::default()
+            }),
+            body,
+        )
+        .await
+        .unwrap()
+        .id;
+    for via in BOTH {
+        let e = engine
+            .container_logs_via(
+                via,
+                &id,
+                &LogOptions::default(),
+                &CancellationToken::new(),
+                |_| panic!("no lines"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "Api", "{via:?}: {e}");
+        assert!(
+            e.to_string().contains("does not support reading"),
+            "{via:?}: {e}"
+        );
+    }
+    scope.cleanup().await;
+}
+
 #[tokio::test]
 async fn logs_follow_until_the_container_stops_or_cancel() {
     let Some(d) = daemon::shared() else { return };
@@ -354,19 +469,23 @@ async fn logs_follow_until_the_container_stops_or_cancel() {
         .create_container(&["sh", "-c", "echo first; sleep 1; echo second; sleep 1"])
         .await;
     scope.start(&id).await;
-    let (lines, reason, _) = collect_logs(
-        &engine,
-        &id,
-        LogOptions {
-            tail: Some(100),
-            follow: true,
-            since: None,
-        },
-    )
-    .await;
-    assert_eq!(reason, LogsEndReason::Stopped);
-    let texts: Vec<_> = lines.iter().map(|l| l.text.as_str()).collect();
-    assert_eq!(texts, ["first", "second"]);
+    // The second read starts after the container stopped: it ends after the lines.
+    for via in BOTH {
+        let (lines, reason, _) = collect_logs_via(
+            &engine,
+            via,
+            &id,
+            LogOptions {
+                tail: Some(100),
+                follow: true,
+                since: None,
+            },
+        )
+        .await;
+        assert_eq!(reason, LogsEndReason::Stopped, "{via:?}");
+        let texts: Vec<_> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["first", "second"], "{via:?}");
+    }
     let (tail, _, _) = collect_logs(
         &engine,
         &id,
@@ -383,23 +502,26 @@ async fn logs_follow_until_the_container_stops_or_cancel() {
     // Cancel ends a follow at once.
     let (id2, _) = scope.create_container(&["sleep", "300"]).await;
     scope.start(&id2).await;
-    let cancel = cancel_after(Duration::from_millis(300));
-    let t0 = std::time::Instant::now();
-    let end = engine
-        .container_logs(
-            &id2,
-            &LogOptions {
-                tail: Some(10),
-                follow: true,
-                since: None,
-            },
-            &cancel,
-            |_| {},
-        )
-        .await
-        .unwrap();
-    assert_eq!(end.reason, LogsEndReason::Cancelled);
-    assert!(t0.elapsed() < Duration::from_secs(2));
+    for via in BOTH {
+        let cancel = cancel_after(Duration::from_millis(300));
+        let t0 = std::time::Instant::now();
+        let end = engine
+            .container_logs_via(
+                via,
+                &id2,
+                &LogOptions {
+                    tail: Some(10),
+                    follow: true,
+                    since: None,
+                },
+                &cancel,
+                |_| {},
+            )
+            .await
+            .unwrap();
+        assert_eq!(end.reason, LogsEndReason::Cancelled, "{via:?}");
+        assert!(t0.elapsed() < Duration::from_secs(2), "{via:?}");
+    }
     scope.cleanup().await;
 }
 

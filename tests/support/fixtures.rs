@@ -129,11 +129,21 @@ impl Scope {
 
     /// Creates (not starts) a busybox container running `cmd`, named uniquely.
     pub async fn create_container(&self, cmd: &[&str]) -> (String, String) {
+        self.create(cmd, false).await
+    }
+
+    /// [`Scope::create_container`] with a TTY (`docker run -t`).
+    pub async fn create_tty_container(&self, cmd: &[&str]) -> (String, String) {
+        self.create(cmd, true).await
+    }
+
+    async fn create(&self, cmd: &[&str], tty: bool) -> (String, String) {
         let image = busybox(&self.docker).await;
         let name = super::unique("dw");
         let body = bollard::models::ContainerCreateBody {
             image: Some(image.to_owned()),
             cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            tty: Some(tty),
             labels: Some(self.labels()),
             host_config: Some(bollard::models::HostConfig {
                 network_mode: Some("none".into()),

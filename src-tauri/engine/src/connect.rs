@@ -424,7 +424,7 @@ pub struct EngineInfo {
 pub struct Engine {
     pub(crate) docker: Docker,
     info: EngineInfo,
-    endpoint: Endpoint,
+    pub(crate) endpoint: Endpoint,
 }
 
 impl Engine {

@@ -17,7 +17,11 @@ use specta::Type;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::connect::Engine;
+use super::log_wire::{
+    error_message, parse_head, BodyKind, Conn, Dechunk, Frames, Head, MAX_ERROR_BODY, READ_GAP,
+};
+use crate::connect::{Engine, Transport};
+
 use crate::error::{EngineError, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -287,6 +291,264 @@ fn frame_parts(item: LogOutput) -> Option<(LogStream, bytes::Bytes)> {
     }
 }
 
+/// Whose log is read: the container's full id, and whether it has a TTY (its log then comes
+/// as raw lines, not in frames).
+struct LogTarget {
+    id: String,
+    tty: bool,
+}
+
+/// Where a log can be read straight off the socket: a local socket or plain TCP.
+enum Socket {
+    #[cfg(unix)]
+    Unix(std::path::PathBuf),
+    Tcp(String),
+}
+
+fn socket_of(t: &Transport) -> Option<Socket> {
+    match t {
+        #[cfg(unix)]
+        Transport::Unix { path } => Some(Socket::Unix(path.clone())),
+        Transport::Tcp { address, tls: None } => Some(Socket::Tcp(address.clone())),
+        _ => None,
+    }
+}
+
+impl Socket {
+    fn open(&self) -> std::io::Result<(Box<dyn Conn>, &str)> {
+        Ok(match self {
+            #[cfg(unix)]
+            Socket::Unix(p) => (
+                Box::new(std::os::unix::net::UnixStream::connect(p)?),
+                "docker",
+            ),
+            Socket::Tcp(a) => {
+                let s = std::net::TcpStream::connect(a.as_str())?;
+                s.set_nodelay(true)?;
+                (Box::new(s), a.as_str())
+            }
+        })
+    }
+}
+
+/// The logs read off the socket (see [`log_wire`](super::log_wire)), on the calling thread:
+/// whole lines in batches to `tx` until the logs end, the container stops (following), the
+/// daemon goes away, `cancel` fires or `tx`'s receiver is gone. Returns why it ended, the lines
+/// sent and the last timestamp sent. `host` names the daemon in errors.
+fn read_logs_from_socket(
+    socket: Socket,
+    host: &str,
+    path: &str,
+    target: &LogTarget,
+    opts: &LogOptions,
+    cancel: &CancellationToken,
+    tx: tokio::sync::mpsc::Sender<Vec<LogLine>>,
+) -> Result<(LogsEndReason, u64, Option<String>)> {
+    use std::io::ErrorKind as K;
+    let mut out = Outbox::new(opts.since.clone());
+    let lost = |out: Outbox| Ok(out.end(LogsEndReason::DaemonLost));
+    let bad = |e: String| EngineError::Failed(format!("Reading the logs from {host} failed: {e}"));
+    let Ok((mut conn, host_header)) = socket.open() else {
+        return lost(out);
+    };
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: Dockwright\r\n\r\n");
+    if conn.write_all(request.as_bytes()).is_err()
+        || conn.set_read_timeout(Some(BATCH_INTERVAL)).is_err()
+    {
+        return lost(out);
+    }
+    let mut input = vec![0u8; 256 << 10];
+    let mut pending_head = Vec::new();
+    let mut head: Option<Head> = None;
+    let mut dechunk = Dechunk::default();
+    let mut frames = Frames::new(target.tty);
+    let mut asm = LineAssembler::new(opts.since.clone());
+    let mut last_frame = std::time::Instant::now();
+    let mut next_tick = last_frame + BATCH_INTERVAL;
+    let reason = 'read: loop {
+        if cancel.is_cancelled() || tx.is_closed() {
+            break LogsEndReason::Cancelled;
+        }
+        let got = match conn.read(&mut input) {
+            Ok(n) => Some(n),
+            Err(e) if matches!(e.kind(), K::WouldBlock | K::TimedOut) => None,
+            Err(e) if e.kind() == K::Interrupted => continue,
+            Err(_) => break LogsEndReason::DaemonLost,
+        };
+        if let Some(n) = got {
+            let mut data = &input[..n];
+            let after_head: Vec<u8>;
+            if head.is_none() {
+                pending_head.extend_from_slice(data);
+                match parse_head(&pending_head).map_err(bad)? {
+                    Some((h, used)) => {
+                        head = Some(h);
+                        after_head = pending_head.split_off(used);
+                        pending_head = Vec::new();
+                        data = &after_head;
+                    }
+                    None if n == 0 => break LogsEndReason::DaemonLost,
+                    None => continue,
+                }
+            }
+            let Some(h) = head.as_mut() else { continue };
+            let mut ended = false;
+            match &mut h.body {
+                BodyKind::Chunked => {
+                    dechunk.feed(data, &mut frames.buf).map_err(bad)?;
+                    ended = dechunk.done();
+                }
+                BodyKind::Length(left) => {
+                    let take = (*left).min(data.len() as u64) as usize;
+                    frames.buf.extend_from_slice(&data[..take]);
+                    *left -= take as u64;
+                    ended = *left == 0;
+                }
+                BodyKind::Close => frames.buf.extend_from_slice(data),
+            }
+            if n == 0 && !ended {
+                // The connection closed: the end only where the body runs to the close.
+                if h.body != BodyKind::Close && h.status < 300 {
+                    break LogsEndReason::DaemonLost;
+                }
+                ended = true;
+            }
+            if h.status >= 300 {
+                if ended || frames.buf.len() >= MAX_ERROR_BODY {
+                    let e = bollard::errors::Error::DockerResponseServerError {
+                        status_code: h.status,
+                        message: error_message(&frames.buf),
+                    };
+                    match EngineError::from_bollard(e, host) {
+                        EngineError::NotFound(_) => break LogsEndReason::Removed,
+                        e => return Err(e),
+                    }
+                }
+                continue;
+            }
+            if !frames.buf.is_empty() {
+                frames
+                    .drain(|s, b| {
+                        out.bytes += b.len();
+                        asm.push(s, b, &mut out.batch);
+                    })
+                    .map_err(bad)?;
+                last_frame = std::time::Instant::now();
+            }
+            if out.full() {
+                if let Some(b) = out.take() {
+                    if tx.blocking_send(b).is_err() {
+                        break 'read LogsEndReason::Cancelled;
+                    }
+                }
+            }
+            if ended {
+                break if opts.follow {
+                    LogsEndReason::Stopped
+                } else {
+                    LogsEndReason::Ended
+                };
+            }
+            // Lines gather in the socket meanwhile: the next read takes many at once.
+            std::thread::sleep(READ_GAP);
+        }
+        let now = std::time::Instant::now();
+        if now >= next_tick {
+            next_tick = now + BATCH_INTERVAL;
+            if asm.has_partial() && now - last_frame >= PARTIAL_FLUSH {
+                asm.flush(&mut out.batch);
+            }
+            if let Some(b) = out.take() {
+                if tx.blocking_send(b).is_err() {
+                    break LogsEndReason::Cancelled;
+                }
+            }
+        }
+    };
+    if reason != LogsEndReason::Cancelled {
+        frames.finish(|s, b| asm.push(s, b, &mut out.batch));
+        asm.flush(&mut out.batch);
+    }
+    if let Some(b) = out.take() {
+        let _ = tx.blocking_send(b);
+    }
+    Ok(out.end(reason))
+}
+
+/// The API's `since` (whole seconds) for these options; 0 for none.
+fn since_param(opts: &LogOptions) -> i32 {
+    opts.since
+        .as_deref()
+        .and_then(unix_seconds)
+        .map(|s| s.clamp(0, i32::MAX as i64) as i32)
+        .unwrap_or(0)
+}
+
+/// The API's `tail` for these options: everything after a `since`.
+fn tail_param(opts: &LogOptions) -> String {
+    match (opts.tail, opts.since.is_some()) {
+        (_, true) | (None, _) => "all".to_owned(),
+        (Some(n), false) => n.to_string(),
+    }
+}
+
+/// How a log is read (see [`log_wire`](super::log_wire)): off the socket where the endpoint is
+/// a local socket or plain TCP, else (TLS, named pipes) through the API client.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogsVia {
+    Socket,
+    Client,
+}
+
+/// Lines gathered for the next batch, and what was sent.
+struct Outbox {
+    batch: Vec<LogLine>,
+    /// Bytes of frames since the last batch went (an estimate of its text).
+    bytes: usize,
+    sent: u64,
+    last_ts: Option<String>,
+}
+
+impl Outbox {
+    fn new(since: Option<String>) -> Self {
+        Self {
+            batch: Vec::new(),
+            bytes: 0,
+            sent: 0,
+            last_ts: since,
+        }
+    }
+
+    /// The batch should go now (the first as soon as it fills a screen or two).
+    fn full(&self) -> bool {
+        let cap = if self.sent == 0 {
+            FIRST_BATCH_LINES
+        } else {
+            BATCH_LINES
+        };
+        self.batch.len() >= cap || self.bytes >= BATCH_BYTES
+    }
+
+    /// The batch to send (None when empty); its lines and last timestamp count as sent.
+    fn take(&mut self) -> Option<Vec<LogLine>> {
+        self.bytes = 0;
+        if self.batch.is_empty() {
+            return None;
+        }
+        if let Some(ts) = self.batch.iter().rev().find_map(|l| l.timestamp.clone()) {
+            self.last_ts = Some(ts);
+        }
+        self.sent += self.batch.len() as u64;
+        Some(std::mem::take(&mut self.batch))
+    }
+
+    fn end(self, reason: LogsEndReason) -> (LogsEndReason, u64, Option<String>) {
+        (reason, self.sent, self.last_ts)
+    }
+}
+
 impl Engine {
     fn logs_request(
         &self,
@@ -295,25 +557,16 @@ impl Engine {
         timestamps: bool,
     ) -> impl futures_util::Stream<Item = std::result::Result<LogOutput, bollard::errors::Error>>
     {
-        let since = opts
-            .since
-            .as_deref()
-            .and_then(unix_seconds)
-            .map(|s| s.clamp(0, i32::MAX as i64) as i32)
-            .unwrap_or(0);
         self.docker.logs(
             id,
             Some(LogsOptions {
                 follow: opts.follow,
                 stdout: true,
                 stderr: true,
-                since,
+                since: since_param(opts),
                 until: 0,
                 timestamps,
-                tail: match (opts.tail, opts.since.is_some()) {
-                    (_, true) | (None, _) => "all".to_owned(),
-                    (Some(n), false) => n.to_string(),
-                },
+                tail: tail_param(opts),
             }),
         )
     }
@@ -323,6 +576,21 @@ impl Engine {
     /// daemon goes away, or `cancel` fires.
     pub async fn container_logs(
         &self,
+        id: &str,
+        opts: &LogOptions,
+        cancel: &CancellationToken,
+        on_batch: impl FnMut(Vec<LogLine>),
+    ) -> Result<LogsEnd> {
+        self.container_logs_via(LogsVia::Socket, id, opts, cancel, on_batch)
+            .await
+    }
+
+    /// [`Engine::container_logs`], read as `via` says where the endpoint allows it (tests read
+    /// through the API client too, which TLS endpoints and named pipes use).
+    #[doc(hidden)]
+    pub async fn container_logs_via(
+        &self,
+        via: LogsVia,
         id: &str,
         opts: &LogOptions,
         cancel: &CancellationToken,
@@ -340,15 +608,24 @@ impl Engine {
             }
         }
         // A missing container is an error up front, not an empty log.
-        self.docker
+        let c = self
+            .docker
             .inspect_container(
                 id,
                 None::<bollard::query_parameters::InspectContainerOptions>,
             )
             .await
             .map_err(|e| self.err(e))?;
+        // The full id from the daemon goes into the request path (never the typed text).
+        let target = LogTarget {
+            id: c
+                .id
+                .filter(|i| i.len() == 64 && i.bytes().all(|b| b.is_ascii_hexdigit()))
+                .unwrap_or_else(|| id.to_owned()),
+            tty: c.config.and_then(|c| c.tty).unwrap_or(false),
+        };
         let (reason, sent, last_ts) = self
-            .read_on_own_thread(id, opts, cancel, &mut on_batch)
+            .read_on_own_thread(via, target, opts, cancel, &mut on_batch)
             .await?;
         let reason = match reason {
             LogsEndReason::Stopped => {
@@ -376,36 +653,59 @@ impl Engine {
         })
     }
 
-    /// Reads the log stream on a thread and runtime of its own, through a client of its own,
-    /// and hands the batches to `on_batch` here. A log arrives as one frame per line: on the
-    /// shared runtime every frame crossed between worker threads (hyper's connection task and
-    /// the reader), which cost more CPU than the daemon's own work on a 300,000-line log.
-    /// Measured (release, 300,000 lines, read + JSON): 2.1 s of CPU on the shared runtime, 1.7 s
-    /// here.
+    /// Reads the log stream on a thread of its own and hands the batches to `on_batch` here.
+    /// Off the socket (see [`log_wire`](super::log_wire)) where the endpoint allows it; else
+    /// through a client and a current-thread runtime of its own, so hyper's connection task
+    /// and the reader share a thread (on the shared runtime every frame, one per line, crossed
+    /// between worker threads).
     async fn read_on_own_thread(
         &self,
-        id: &str,
+        via: LogsVia,
+        target: LogTarget,
         opts: &LogOptions,
         cancel: &CancellationToken,
         on_batch: &mut impl FnMut(Vec<LogLine>),
     ) -> Result<(LogsEndReason, u64, Option<String>)> {
-        let own = self.own_client()?;
+        let socket = match via {
+            LogsVia::Socket => socket_of(&self.endpoint.transport),
+            LogsVia::Client => None,
+        };
+        let own = match socket {
+            Some(_) => None,
+            None => Some(self.own_client()?),
+        };
+        let path = format!(
+            "/v{}.{}/containers/{}/logs?stdout=1&stderr=1&timestamps=1&follow={}&since={}&tail={}",
+            self.docker.client_version().major_version,
+            self.docker.client_version().minor_version,
+            target.id,
+            opts.follow as u8,
+            since_param(opts),
+            tail_param(opts),
+        );
+        let host = self.info().host.clone();
         // A few batches in flight: the reader goes on while the last one is sent, and a
         // slow receiver holds the reader back (memory stays bounded).
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<LogLine>>(4);
         let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-        let (id, opts, cancel) = (id.to_owned(), opts.clone(), cancel.clone());
+        let (opts, cancel) = (opts.clone(), cancel.clone());
         std::thread::Builder::new()
             .name("dw-logs".into())
             .spawn(move || {
-                let r = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt.block_on(own.read_logs(&id, &opts, &cancel, tx)),
-                    Err(e) => Err(EngineError::Failed(format!(
-                        "Could not start reading the logs: {e}"
-                    ))),
+                let r = match (socket, own) {
+                    (Some(s), _) => {
+                        read_logs_from_socket(s, &host, &path, &target, &opts, &cancel, tx)
+                    }
+                    (None, Some(own)) => match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt.block_on(own.read_logs(&target.id, &opts, &cancel, tx)),
+                        Err(e) => Err(EngineError::Failed(format!(
+                            "Could not start reading the logs: {e}"
+                        ))),
+                    },
+                    (None, None) => unreachable!("a socket or a client"),
                 };
                 let _ = done_tx.send(r);
             })
@@ -418,9 +718,9 @@ impl Engine {
             .map_err(|_| EngineError::Failed("The log reader stopped unexpectedly.".into()))?
     }
 
-    /// The stream itself: whole lines in batches to `tx` until the logs end, the container
-    /// stops (following), the daemon goes away, `cancel` fires or `tx`'s receiver is gone.
-    /// Returns why it ended, the lines sent and the last timestamp sent.
+    /// The stream through the API client: whole lines in batches to `tx` until the logs end,
+    /// the container stops (following), the daemon goes away, `cancel` fires or `tx`'s
+    /// receiver is gone. Returns why it ended, the lines sent and the last timestamp sent.
     async fn read_logs(
         &self,
         id: &str,
@@ -430,30 +730,10 @@ impl Engine {
     ) -> Result<(LogsEndReason, u64, Option<String>)> {
         let mut stream = Box::pin(self.logs_request(id, opts, true));
         let mut asm = LineAssembler::new(opts.since.clone());
-        let mut batch: Vec<LogLine> = Vec::new();
-        let mut sent: u64 = 0;
-        let mut last_ts: Option<String> = opts.since.clone();
+        let mut out = Outbox::new(opts.since.clone());
         let mut tick = tokio::time::interval(BATCH_INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_frame = Instant::now();
-        // Bytes of frames since the last batch went (an estimate of its text).
-        let mut batch_bytes = 0usize;
-        // Sends the batch; false when nobody receives any more.
-        async fn send(
-            tx: &tokio::sync::mpsc::Sender<Vec<LogLine>>,
-            batch: &mut Vec<LogLine>,
-            sent: &mut u64,
-            last_ts: &mut Option<String>,
-        ) -> bool {
-            if batch.is_empty() {
-                return true;
-            }
-            if let Some(ts) = batch.iter().rev().find_map(|l| l.timestamp.clone()) {
-                *last_ts = Some(ts);
-            }
-            *sent += batch.len() as u64;
-            tx.send(std::mem::take(batch)).await.is_ok()
-        }
         // Made once: the loop runs once per frame.
         let cancelled = cancel.cancelled();
         let closed = tx.closed();
@@ -467,17 +747,16 @@ impl Engine {
                     None => break if opts.follow { LogsEndReason::Stopped } else { LogsEndReason::Ended },
                     Some(Ok(item)) => {
                         if let Some((s, bytes)) = frame_parts(item) {
-                            batch_bytes += bytes.len();
-                            asm.push(s, &bytes, &mut batch);
+                            out.bytes += bytes.len();
+                            asm.push(s, &bytes, &mut out.batch);
                             last_frame = Instant::now();
                         }
-                        // The first batch goes as soon as it fills a screen or two.
-                        let cap = if sent == 0 { FIRST_BATCH_LINES } else { BATCH_LINES };
-                        if batch.len() >= cap || batch_bytes >= BATCH_BYTES {
-                            if !send(&tx, &mut batch, &mut sent, &mut last_ts).await {
-                                break LogsEndReason::Cancelled;
+                        if out.full() {
+                            if let Some(b) = out.take() {
+                                if tx.send(b).await.is_err() {
+                                    break LogsEndReason::Cancelled;
+                                }
                             }
-                            batch_bytes = 0;
                         }
                     }
                     Some(Err(e)) => {
@@ -493,20 +772,23 @@ impl Engine {
                 },
                 _ = tick.tick() => {
                     if asm.has_partial() && last_frame.elapsed() >= PARTIAL_FLUSH {
-                        asm.flush(&mut batch);
+                        asm.flush(&mut out.batch);
                     }
-                    if !send(&tx, &mut batch, &mut sent, &mut last_ts).await {
-                        break LogsEndReason::Cancelled;
+                    if let Some(b) = out.take() {
+                        if tx.send(b).await.is_err() {
+                            break LogsEndReason::Cancelled;
+                        }
                     }
-                    batch_bytes = 0;
                 }
             }
         };
         if reason != LogsEndReason::Cancelled {
-            asm.flush(&mut batch);
+            asm.flush(&mut out.batch);
         }
-        send(&tx, &mut batch, &mut sent, &mut last_ts).await;
-        Ok((reason, sent, last_ts))
+        if let Some(b) = out.take() {
+            let _ = tx.send(b).await;
+        }
+        Ok(out.end(reason))
     }
 
     /// Writes a container's whole log to `path` as the CLI shows it (`docker logs [-t]`), stdout

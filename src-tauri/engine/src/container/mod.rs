@@ -2,6 +2,7 @@
 
 pub mod exec;
 pub mod files;
+mod log_wire;
 pub mod logs;
 pub mod ops;
 pub mod run;
