@@ -406,6 +406,60 @@ async fn logs_of_a_tty_container_are_whole_lines() {
     scope.cleanup().await;
 }
 
+/// Off the socket, a tail comes as one first batch while the container runs on (the viewer's
+/// first screen is the tail's end, not its first few hundred lines). The batch goes when the
+/// daemon pauses: on a busy machine it may pause mid-tail, so one of three tries must show it.
+#[tokio::test]
+async fn logs_a_tail_comes_whole_in_the_first_batch() {
+    let Some(d) = daemon::shared() else { return };
+    let docker = d.docker();
+    let engine = d.engine().await;
+    let scope = fixtures::Scope::new(&docker);
+    let script = "i=1; while [ $i -le 3000 ]; do echo \"l $i\"; i=$((i+1)); done; sleep 300";
+    let (id, _) = scope.create_container(&["sh", "-c", script]).await;
+    scope.start(&id).await;
+    let last = LogOptions {
+        tail: Some(1),
+        follow: false,
+        since: None,
+    };
+    for _ in 0..100 {
+        let (l, _, _) = collect_logs(&engine, &id, last.clone()).await;
+        if l.last().is_some_and(|l| l.text == "l 3000") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut sizes = Vec::new();
+    for _ in 0..3 {
+        let cancel = CancellationToken::new();
+        let mut first: Option<Vec<LogLine>> = None;
+        let opts = LogOptions {
+            tail: Some(1000),
+            follow: true,
+            since: None,
+        };
+        engine
+            .container_logs(&id, &opts, &cancel, |b| {
+                if first.is_none() {
+                    first = Some(b);
+                    cancel.cancel();
+                }
+            })
+            .await
+            .unwrap();
+        let first = first.expect("a first batch");
+        assert_eq!(first[0].text, "l 2001");
+        sizes.push(first.len());
+        if first.len() == 1000 {
+            assert_eq!(first[999].text, "l 3000");
+            break;
+        }
+    }
+    assert_eq!(sizes.last(), Some(&1000), "first batches: {sizes:?}");
+    scope.cleanup().await;
+}
+
 /// The daemon refuses the logs of a container whose log driver keeps none: its own words come
 /// back as the error, both ways.
 #[tokio::test]

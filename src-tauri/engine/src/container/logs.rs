@@ -123,7 +123,11 @@ pub const BATCH_INTERVAL: Duration = Duration::from_millis(50);
 pub const BATCH_LINES: usize = 32_768;
 pub const BATCH_BYTES: usize = 4 << 20;
 /// The first batch is sent early at this many lines, so the first screen does not wait.
-pub const FIRST_BATCH_LINES: usize = 256;
+/// Read off the socket it goes sooner: as soon as the daemon pauses for [`FIRST_QUIET`] (the
+/// tail was sent), so a tail of up to this many lines is drawn whole from the start.
+pub const FIRST_BATCH_LINES: usize = 4096;
+/// Off the socket, the first batch goes once no more lines came for this long.
+const FIRST_QUIET: Duration = Duration::from_millis(4);
 /// A partial line (no newline yet) is shown after this long without more of it.
 const PARTIAL_FLUSH: Duration = Duration::from_millis(300);
 
@@ -353,11 +357,11 @@ fn read_logs_from_socket(
     };
     let request =
         format!("GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: Dockwright\r\n\r\n");
-    if conn.write_all(request.as_bytes()).is_err()
-        || conn.set_read_timeout(Some(BATCH_INTERVAL)).is_err()
-    {
+    if conn.write_all(request.as_bytes()).is_err() {
         return lost(out);
     }
+    // Reads wait at most this long, so the batches go on time (and cancel is seen).
+    let mut timeout = None;
     let mut input = vec![0u8; 256 << 10];
     let mut pending_head = Vec::new();
     let mut head: Option<Head> = None;
@@ -369,6 +373,19 @@ fn read_logs_from_socket(
     let reason = 'read: loop {
         if cancel.is_cancelled() || tx.is_closed() {
             break LogsEndReason::Cancelled;
+        }
+        // Lines that wait to be the first batch go once the daemon pauses.
+        let first_waits = out.sent == 0 && !out.batch.is_empty();
+        let want = Some(if first_waits {
+            FIRST_QUIET
+        } else {
+            BATCH_INTERVAL
+        });
+        if want != timeout {
+            if conn.set_read_timeout(want).is_err() {
+                break LogsEndReason::DaemonLost;
+            }
+            timeout = want;
         }
         let got = match conn.read(&mut input) {
             Ok(n) => Some(n),
@@ -454,7 +471,7 @@ fn read_logs_from_socket(
             std::thread::sleep(READ_GAP);
         }
         let now = std::time::Instant::now();
-        if now >= next_tick {
+        if now >= next_tick || (got.is_none() && first_waits) {
             next_tick = now + BATCH_INTERVAL;
             if asm.has_partial() && now - last_frame >= PARTIAL_FLUSH {
                 asm.flush(&mut out.batch);

@@ -148,14 +148,17 @@ describe("appendBatch", () => {
     };
   }
   const ALPHABET = ["a", "b", " ", "\t", "\r", "\x1b[31m", "é", "😀", "\u2028", "</script>", ""];
+  /** No control character (tabs are not): the batch is taken in without a scan per line. */
+  const PLAIN = ALPHABET.filter((c) => c !== "\r" && c !== "\x1b[31m");
 
   function randomLines(r: () => number): LogLine[] {
+    const alphabet = r() < 0.5 ? PLAIN : ALPHABET;
     const n = 1 + Math.floor(r() * 40);
     return Array.from({ length: n }, (_, i) => {
       const len = Math.floor(r() * 12);
       const text = Array.from(
         { length: len },
-        () => ALPHABET[Math.floor(r() * ALPHABET.length)],
+        () => alphabet[Math.floor(r() * alphabet.length)],
       ).join("");
       return {
         stream: r() < 0.3 ? "stderr" : "stdout",
@@ -185,6 +188,15 @@ describe("appendBatch", () => {
       ]);
       for (let i = 0; i < a.length; i++) expect(a.get(i)).toEqual(b.get(i));
     }
+  });
+
+  it("marks exactly the lines with control characters (tabs are none)", () => {
+    const buf = new LogBuffer();
+    buf.appendBatch({ text: "plain\n\x1b[1mbold\x1b[0m\nx\ty", timestamps: "\n\n", stderr: [] });
+    buf.appendBatch({ text: "a\tb\nplain", timestamps: "\n", stderr: [] });
+    buf.appendBatch({ text: "del\x7f\nok\nc1\x85", timestamps: "\n\n", stderr: [] });
+    const marks = Array.from({ length: buf.length }, (_, i) => buf.get(i)!.controls);
+    expect(marks).toEqual([false, true, false, false, false, true, false, true]);
   });
 
   it("reads the batch Rust makes: stderr by index, no timestamp as null, one empty line", () => {

@@ -34,6 +34,10 @@ export interface BufferedLine {
   utf8?: number;
 }
 
+/** A control character other than tab and newline (a batch's lines are joined by newlines). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const BATCH_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+
 function hasControls(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -137,17 +141,23 @@ export class LogBuffer {
     const texts = b.text.split("\n");
     const stamps = b.timestamps.split("\n");
     const err = b.stderr;
+    // Most batches hold no control character at all: one scan of the whole text says so.
+    const controls = BATCH_CONTROLS.test(b.text) ? undefined : false;
     let k = 0;
     for (let i = 0; i < texts.length; i++) {
       while (k < err.length && err[k]! < i) k++;
       const ts = stamps[i];
-      this.push(err[k] === i ? "stderr" : "stdout", ts ? ts : null, texts[i]!);
+      this.push(err[k] === i ? "stderr" : "stdout", ts ? ts : null, texts[i]!, controls);
     }
     return texts.length;
   }
 
-  private push(stream: LogStream, timestamp: string | null, text: string): BufferedLine {
-    const controls = hasControls(text);
+  private push(
+    stream: LogStream,
+    timestamp: string | null,
+    text: string,
+    controls: boolean = hasControls(text),
+  ): BufferedLine {
     const cost = lineCost(text, timestamp, controls);
     while (this.len > 0 && (this.len >= this.maxLines || this.bytes + cost > this.maxBytes))
       this.evictOldest();
