@@ -265,7 +265,8 @@ pub fn migrate(stored: Option<&Value>) -> (Settings, bool) {
         }
         _ => {
             // Field by field over the defaults, so a missing or unknown field costs nothing.
-            let mut merged = serde_json::to_value(Settings::default()).unwrap_or_default();
+            let defaults = serde_json::to_value(Settings::default()).unwrap_or_default();
+            let mut merged = defaults.clone();
             merge(&mut merged, v);
             // The lists item by item: one broken entry costs that entry, not the settings.
             if let Some(Value::Array(items)) = merged.get_mut("runPresets") {
@@ -273,6 +274,22 @@ pub fn migrate(stored: Option<&Value>) -> (Settings, bool) {
             }
             if let Some(Value::Array(items)) = merged.get_mut("recentContexts") {
                 items.retain(Value::is_string);
+            }
+            // A value of the right JSON type can still be wrong (an unknown theme, a count
+            // below zero): each field is tried alone over the defaults, and one that does not
+            // fit keeps its default instead of costing all the others theirs.
+            if let (Value::Object(m), Value::Object(d)) = (&mut merged, &defaults) {
+                for (k, dv) in d {
+                    let Some(mv) = m.get(k) else { continue };
+                    if mv == dv {
+                        continue;
+                    }
+                    let mut probe = d.clone();
+                    probe.insert(k.clone(), mv.clone());
+                    if serde_json::from_value::<Settings>(Value::Object(probe)).is_err() {
+                        m.insert(k.clone(), dv.clone());
+                    }
+                }
             }
             serde_json::from_value::<Settings>(merged).unwrap_or_default()
         }
@@ -536,6 +553,17 @@ mod tests {
         assert!(s.close_to_tray);
         assert_eq!(s.log_buffer_mb, 64);
         assert!(!s.notifications.push_finished && s.notifications.build_finished);
+        // The right JSON type with a value that does not fit costs that field only.
+        let (s, changed) = migrate(Some(&json!({
+            "version": 3, "closeToTray": true, "theme": "purple", "logTailLines": -5,
+            "logBufferMb": 1.5, "engineHost": "tcp://10.0.0.5:2375"
+        })));
+        assert!(changed);
+        assert!(s.close_to_tray);
+        assert_eq!(s.engine_host.as_deref(), Some("tcp://10.0.0.5:2375"));
+        assert_eq!(s.theme, Settings::default().theme);
+        assert_eq!(s.log_tail_lines, 1000);
+        assert_eq!(s.log_buffer_mb, 64);
     }
 
     #[test]
