@@ -32,6 +32,7 @@ pub(crate) const MAX_ERROR_BODY: usize = 1 << 20;
 /// A connection the logs can be read from: a local socket or plain TCP.
 pub(crate) trait Conn: Read + Write + Send {
     fn set_read_timeout(&self, d: Option<Duration>) -> std::io::Result<()>;
+    fn set_nonblocking(&self, on: bool) -> std::io::Result<()>;
 }
 
 #[cfg(unix)]
@@ -39,11 +40,17 @@ impl Conn for std::os::unix::net::UnixStream {
     fn set_read_timeout(&self, d: Option<Duration>) -> std::io::Result<()> {
         std::os::unix::net::UnixStream::set_read_timeout(self, d)
     }
+    fn set_nonblocking(&self, on: bool) -> std::io::Result<()> {
+        std::os::unix::net::UnixStream::set_nonblocking(self, on)
+    }
 }
 
 impl Conn for std::net::TcpStream {
     fn set_read_timeout(&self, d: Option<Duration>) -> std::io::Result<()> {
         std::net::TcpStream::set_read_timeout(self, d)
+    }
+    fn set_nonblocking(&self, on: bool) -> std::io::Result<()> {
+        std::net::TcpStream::set_nonblocking(self, on)
     }
 }
 

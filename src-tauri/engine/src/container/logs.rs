@@ -360,8 +360,6 @@ fn read_logs_from_socket(
     if conn.write_all(request.as_bytes()).is_err() {
         return lost(out);
     }
-    // Reads wait at most this long, so the batches go on time (and cancel is seen).
-    let mut timeout = None;
     let mut input = vec![0u8; 256 << 10];
     let mut pending_head = Vec::new();
     let mut head: Option<Head> = None;
@@ -370,29 +368,42 @@ fn read_logs_from_socket(
     let mut asm = LineAssembler::new(opts.since.clone());
     let mut last_frame = std::time::Instant::now();
     let mut next_tick = last_frame + BATCH_INTERVAL;
+    // Reads wait at most `BATCH_INTERVAL`, so the batches go on time (and cancel is seen).
+    // While lines wait to be the first batch the socket does not block instead, and the batch
+    // goes once it stayed empty for `FIRST_QUIET` (a socket's own timeout counts in the
+    // kernel's ticks, up to 10 ms).
+    let mut nonblocking = None;
+    let mut quiet_since: Option<std::time::Instant> = None;
     let reason = 'read: loop {
         if cancel.is_cancelled() || tx.is_closed() {
             break LogsEndReason::Cancelled;
         }
-        // Lines that wait to be the first batch go once the daemon pauses.
         let first_waits = out.sent == 0 && !out.batch.is_empty();
-        let want = Some(if first_waits {
-            FIRST_QUIET
-        } else {
-            BATCH_INTERVAL
-        });
-        if want != timeout {
-            if conn.set_read_timeout(want).is_err() {
+        if nonblocking != Some(first_waits) {
+            let set = conn
+                .set_nonblocking(first_waits)
+                .and_then(|()| conn.set_read_timeout((!first_waits).then_some(BATCH_INTERVAL)));
+            if set.is_err() {
                 break LogsEndReason::DaemonLost;
             }
-            timeout = want;
+            nonblocking = Some(first_waits);
         }
         let got = match conn.read(&mut input) {
             Ok(n) => Some(n),
-            Err(e) if matches!(e.kind(), K::WouldBlock | K::TimedOut) => None,
+            Err(e) if matches!(e.kind(), K::WouldBlock | K::TimedOut) => {
+                if first_waits {
+                    let since = *quiet_since.get_or_insert_with(std::time::Instant::now);
+                    if since.elapsed() < FIRST_QUIET {
+                        std::thread::sleep(READ_GAP);
+                        continue;
+                    }
+                }
+                None
+            }
             Err(e) if e.kind() == K::Interrupted => continue,
             Err(_) => break LogsEndReason::DaemonLost,
         };
+        quiet_since = None;
         if let Some(n) = got {
             let mut data = &input[..n];
             let after_head: Vec<u8>;
