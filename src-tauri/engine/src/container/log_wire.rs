@@ -273,7 +273,8 @@ impl Frames {
             }
             match rest[0] {
                 0 => {}
-                2 => f(LogStream::Stderr, &rest[8..8 + size]),
+                // 3 is the daemon's own error ("Error grabbing logs: …").
+                2 | 3 => f(LogStream::Stderr, &rest[8..8 + size]),
                 _ => f(LogStream::Stdout, &rest[8..8 + size]),
             }
             pos += 8 + size;
@@ -455,12 +456,12 @@ mod tests {
             let mut want = Vec::new();
             let mut wire = Vec::new();
             for _ in 0..rng.below(20) {
-                let kind = rng.below(3) as u8;
+                let kind = rng.below(4) as u8;
                 let p: Vec<u8> = (0..rng.below(50)).map(|_| rng.next() as u8).collect();
                 wire.extend(frame(kind, &p));
                 match kind {
                     0 => {}
-                    2 => want.push((LogStream::Stderr, p)),
+                    2 | 3 => want.push((LogStream::Stderr, p)),
                     _ => want.push((LogStream::Stdout, p)),
                 }
             }

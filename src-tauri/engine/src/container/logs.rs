@@ -302,6 +302,9 @@ struct LogTarget {
     tty: bool,
 }
 
+/// How long a TCP connection to the daemon may take to open.
+const TCP_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Where a log can be read straight off the socket: a local socket or plain TCP.
 enum Socket {
     #[cfg(unix)]
@@ -327,7 +330,21 @@ impl Socket {
                 "docker",
             ),
             Socket::Tcp(a) => {
-                let s = std::net::TcpStream::connect(a.as_str())?;
+                use std::net::ToSocketAddrs;
+                let mut last = None;
+                let mut conn = None;
+                for addr in a.as_str().to_socket_addrs()? {
+                    match std::net::TcpStream::connect_timeout(&addr, TCP_CONNECT_TIMEOUT) {
+                        Ok(s) => {
+                            conn = Some(s);
+                            break;
+                        }
+                        Err(e) => last = Some(e),
+                    }
+                }
+                let s = conn.ok_or_else(|| {
+                    last.unwrap_or_else(|| std::io::Error::other("no address to connect to"))
+                })?;
                 s.set_nodelay(true)?;
                 (Box::new(s), a.as_str())
             }
@@ -347,11 +364,17 @@ fn read_logs_from_socket(
     opts: &LogOptions,
     cancel: &CancellationToken,
     tx: tokio::sync::mpsc::Sender<Vec<LogLine>>,
-) -> Result<(LogsEndReason, u64, Option<String>)> {
+) -> Result<ReadEnd> {
     use std::io::ErrorKind as K;
     let mut out = Outbox::new(opts.since.clone());
     let lost = |out: Outbox| Ok(out.end(LogsEndReason::DaemonLost));
     let bad = |e: String| EngineError::Failed(format!("Reading the logs from {host} failed: {e}"));
+    // A body that breaks off midway ends like a lost connection: the lines read so far are
+    // sent, and the viewer may go on from the last one.
+    let broken = |e: String| {
+        tracing::warn!("the log stream from {host} broke off: {e}");
+        LogsEndReason::DaemonLost
+    };
     let Ok((mut conn, host_header)) = socket.open() else {
         return lost(out);
     };
@@ -368,11 +391,12 @@ fn read_logs_from_socket(
     let mut asm = LineAssembler::new(opts.since.clone());
     let mut last_frame = std::time::Instant::now();
     let mut next_tick = last_frame + BATCH_INTERVAL;
-    // Reads wait at most `BATCH_INTERVAL`, so the batches go on time (and cancel is seen).
+    // Reads wait at most until the next batch is due, so batches go on time (and cancel is seen).
     // While lines wait to be the first batch the socket does not block instead, and the batch
     // goes once it stayed empty for `FIRST_QUIET` (a socket's own timeout counts in the
     // kernel's ticks, up to 10 ms).
     let mut nonblocking = None;
+    let mut timeout = None;
     let mut quiet_since: Option<std::time::Instant> = None;
     let reason = 'read: loop {
         if cancel.is_cancelled() || tx.is_closed() {
@@ -380,13 +404,21 @@ fn read_logs_from_socket(
         }
         let first_waits = out.sent == 0 && !out.batch.is_empty();
         if nonblocking != Some(first_waits) {
-            let set = conn
-                .set_nonblocking(first_waits)
-                .and_then(|()| conn.set_read_timeout((!first_waits).then_some(BATCH_INTERVAL)));
-            if set.is_err() {
+            if conn.set_nonblocking(first_waits).is_err() {
                 break LogsEndReason::DaemonLost;
             }
             nonblocking = Some(first_waits);
+        }
+        if !first_waits {
+            // A read waits no longer than the next batch is due.
+            let left = next_tick.saturating_duration_since(std::time::Instant::now());
+            let wait = Some(left.max(Duration::from_millis(1)));
+            if wait != timeout {
+                if conn.set_read_timeout(wait).is_err() {
+                    break LogsEndReason::DaemonLost;
+                }
+                timeout = wait;
+            }
         }
         let got = match conn.read(&mut input) {
             Ok(n) => Some(n),
@@ -424,7 +456,9 @@ fn read_logs_from_socket(
             let mut ended = false;
             match &mut h.body {
                 BodyKind::Chunked => {
-                    dechunk.feed(data, &mut frames.buf).map_err(bad)?;
+                    if let Err(e) = dechunk.feed(data, &mut frames.buf) {
+                        break broken(e);
+                    }
                     ended = dechunk.done();
                 }
                 BodyKind::Length(left) => {
@@ -456,12 +490,13 @@ fn read_logs_from_socket(
                 continue;
             }
             if !frames.buf.is_empty() {
-                frames
-                    .drain(|s, b| {
-                        out.bytes += b.len();
-                        asm.push(s, b, &mut out.batch);
-                    })
-                    .map_err(bad)?;
+                let drained = frames.drain(|s, b| {
+                    out.bytes += b.len();
+                    asm.push(s, b, &mut out.batch);
+                });
+                if let Err(e) = drained {
+                    break broken(e);
+                }
                 last_frame = std::time::Instant::now();
             }
             if out.full() {
@@ -504,6 +539,19 @@ fn read_logs_from_socket(
     Ok(out.end(reason))
 }
 
+/// `s` as one segment of a request path: every byte but the unreserved ones percent-encoded.
+fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The API's `since` (whole seconds) for these options; 0 for none.
 fn since_param(opts: &LogOptions) -> i32 {
     opts.since
@@ -529,6 +577,9 @@ pub enum LogsVia {
     Socket,
     Client,
 }
+
+/// How a read ended: why, the lines sent, and the last timestamp sent.
+type ReadEnd = (LogsEndReason, u64, Option<String>);
 
 /// Lines gathered for the next batch, and what was sent.
 struct Outbox {
@@ -572,7 +623,7 @@ impl Outbox {
         Some(std::mem::take(&mut self.batch))
     }
 
-    fn end(self, reason: LogsEndReason) -> (LogsEndReason, u64, Option<String>) {
+    fn end(self, reason: LogsEndReason) -> ReadEnd {
         (reason, self.sent, self.last_ts)
     }
 }
@@ -649,7 +700,7 @@ impl Engine {
             id: c
                 .id
                 .filter(|i| i.len() == 64 && i.bytes().all(|b| b.is_ascii_hexdigit()))
-                .unwrap_or_else(|| id.to_owned()),
+                .unwrap_or_else(|| path_segment(id)),
             tty: c.config.and_then(|c| c.tty).unwrap_or(false),
         };
         let (reason, sent, last_ts) = self
@@ -693,7 +744,7 @@ impl Engine {
         opts: &LogOptions,
         cancel: &CancellationToken,
         on_batch: &mut impl FnMut(Vec<LogLine>),
-    ) -> Result<(LogsEndReason, u64, Option<String>)> {
+    ) -> Result<ReadEnd> {
         let socket = match via {
             LogsVia::Socket => socket_of(&self.endpoint.transport),
             LogsVia::Client => None,
@@ -755,7 +806,7 @@ impl Engine {
         opts: &LogOptions,
         cancel: &CancellationToken,
         tx: tokio::sync::mpsc::Sender<Vec<LogLine>>,
-    ) -> Result<(LogsEndReason, u64, Option<String>)> {
+    ) -> Result<ReadEnd> {
         let mut stream = Box::pin(self.logs_request(id, opts, true));
         let mut asm = LineAssembler::new(opts.since.clone());
         let mut out = Outbox::new(opts.since.clone());
@@ -900,6 +951,150 @@ mod tests {
 
     fn texts(lines: &[LogLine]) -> Vec<&str> {
         lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn a_typed_id_is_one_path_segment() {
+        assert_eq!(path_segment("web-1.a_b~"), "web-1.a_b~");
+        assert_eq!(path_segment("a/../b?x=1 #"), "a%2F..%2Fb%3Fx%3D1%20%23");
+        assert_eq!(path_segment("é\r\n"), "%C3%A9%0D%0A");
+    }
+
+    /// One multiplexed frame: `[stream, 0, 0, 0, size]` + `ts text\n`.
+    fn mux(kind: u8, ts: &str, text: &str) -> Vec<u8> {
+        let payload = format!("{ts} {text}\n");
+        let mut f = vec![kind, 0, 0, 0];
+        f.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        f.extend_from_slice(payload.as_bytes());
+        f
+    }
+
+    fn chunk(data: &[u8]) -> Vec<u8> {
+        let mut c = format!("{:x}\r\n", data.len()).into_bytes();
+        c.extend_from_slice(data);
+        c.extend_from_slice(b"\r\n");
+        c
+    }
+
+    /// Serves `pieces` (written with a pause between them) to one connection on a socket of its
+    /// own, then closes it; reads the logs from it. The protocol's edges a real daemon does not
+    /// show on demand: a head split across reads, a body cut off, error bodies.
+    #[cfg(unix)]
+    fn serve_and_read(pieces: Vec<Vec<u8>>) -> (Result<ReadEnd>, Vec<LogLine>) {
+        serve(pieces, true)
+    }
+
+    /// [`serve_and_read`]; with `close` false the connection stays open until the reader goes.
+    #[cfg(unix)]
+    fn serve(pieces: Vec<Vec<u8>>, close: bool) -> (Result<ReadEnd>, Vec<LogLine>) {
+        use std::io::Read as _;
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("d.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut c, _) = listener.accept().unwrap();
+            let mut req = [0u8; 4096];
+            let n = c.read(&mut req).unwrap();
+            assert!(req[..n].starts_with(b"GET /v1.41/containers/abc/logs?"));
+            for p in pieces {
+                c.write_all(&p).unwrap();
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if !close {
+                // Until the reader hangs up.
+                let _ = c.read(&mut req);
+            }
+        });
+        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let target = LogTarget {
+            id: "abc".into(),
+            tty: false,
+        };
+        let r = read_logs_from_socket(
+            Socket::Unix(sock),
+            "unix:///test",
+            "/v1.41/containers/abc/logs?stdout=1",
+            &target,
+            &LogOptions::default(),
+            &CancellationToken::new(),
+            tx,
+        );
+        server.join().unwrap();
+        let mut lines = Vec::new();
+        while let Ok(b) = rx.try_recv() {
+            lines.extend(b);
+        }
+        (r, lines)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_socket_reader_ends_by_the_body_not_by_the_read() {
+        let head = b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let (a, b) = (mux(1, TS1, "one"), mux(3, TS2, "Error grabbing logs: x"));
+        // The head in two reads, a frame split across chunks, then the last chunk.
+        let mut body = chunk(&a[..5]);
+        body.extend(chunk(&a[5..]));
+        body.extend(chunk(&b));
+        let pieces = vec![
+            head[..20].to_vec(),
+            head[20..].to_vec(),
+            body,
+            b"0\r\n\r\n".to_vec(),
+        ];
+        let (r, lines) = serve_and_read(pieces);
+        let (reason, sent, last) = r.unwrap();
+        assert_eq!(reason, LogsEndReason::Ended);
+        assert_eq!((sent, last.as_deref()), (2, Some(TS2)));
+        assert_eq!(texts(&lines), ["one", "Error grabbing logs: x"]);
+        assert_eq!(lines[1].stream, LogStream::Stderr);
+
+        // Cut off before the last chunk: the lines read are kept, and it ends as a lost daemon.
+        let (r, lines) = serve_and_read(vec![head.to_vec(), chunk(&a)]);
+        assert_eq!(r.unwrap().0, LogsEndReason::DaemonLost);
+        assert_eq!(texts(&lines), ["one"]);
+
+        // A chunk that is not one: the same, nothing made up.
+        let (r, lines) = serve_and_read(vec![head.to_vec(), chunk(&a), b"zz\r\n".to_vec()]);
+        assert_eq!(r.unwrap().0, LogsEndReason::DaemonLost);
+        assert_eq!(texts(&lines), ["one"]);
+
+        // Content-Length bodies end at their length, even with the connection left open.
+        let mut ok = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", a.len()).into_bytes();
+        ok.extend(&a);
+        let (r, lines) = serve(vec![ok], false);
+        assert_eq!(r.unwrap().0, LogsEndReason::Ended);
+        assert_eq!(texts(&lines), ["one"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_socket_reader_gives_the_daemons_errors() {
+        let gone = br#"{"message":"No such container: abc"}"#;
+        let mut r404 = format!(
+            "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\n\r\n",
+            gone.len()
+        )
+        .into_bytes();
+        r404.extend(gone);
+        let (r, _) = serve_and_read(vec![r404]);
+        assert_eq!(r.unwrap().0, LogsEndReason::Removed);
+
+        let mut r500 =
+            b"HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        r500.extend(chunk(b"{\"message\":\"disk \\u001b[31mfull\"}"));
+        r500.extend(b"0\r\n\r\n");
+        let e = serve_and_read(vec![r500]).0.unwrap_err();
+        assert_eq!(e.code(), "Api");
+        assert!(
+            e.to_string().contains("disk") && !e.to_string().contains('\u{1b}'),
+            "{e}"
+        );
+
+        let e = serve_and_read(vec![b"SSH-2.0-OpenSSH_9.2\r\n\r\n".to_vec()])
+            .0
+            .unwrap_err();
+        assert!(e.to_string().contains("SSH-2.0"), "{e}");
     }
 
     #[test]
