@@ -307,7 +307,7 @@ pub(crate) fn error_message(body: &[u8]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn head(s: &str) -> Result<Option<(Head, usize)>, String> {
@@ -442,7 +442,8 @@ mod tests {
         assert!(!d.done());
     }
 
-    fn frame(kind: u8, payload: &[u8]) -> Vec<u8> {
+    /// One multiplexed frame: `[kind, 0, 0, 0, size (u32 BE)]` + `payload`.
+    pub(in crate::container) fn frame(kind: u8, payload: &[u8]) -> Vec<u8> {
         let mut f = vec![kind, 0, 0, 0];
         f.extend_from_slice(&(payload.len() as u32).to_be_bytes());
         f.extend_from_slice(payload);

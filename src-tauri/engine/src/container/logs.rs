@@ -519,10 +519,7 @@ fn read_logs_from_socket(
         let now = std::time::Instant::now();
         if now >= next_tick || (got.is_none() && first_waits) {
             next_tick = now + BATCH_INTERVAL;
-            if asm.has_partial() && now - last_frame >= PARTIAL_FLUSH {
-                asm.flush(&mut out.batch);
-            }
-            if let Some(b) = out.take() {
+            if let Some(b) = out.due(&mut asm, now - last_frame) {
                 if tx.blocking_send(b).is_err() {
                     break LogsEndReason::Cancelled;
                 }
@@ -531,9 +528,8 @@ fn read_logs_from_socket(
     };
     if reason != LogsEndReason::Cancelled {
         frames.finish(|s, b| asm.push(s, b, &mut out.batch));
-        asm.flush(&mut out.batch);
     }
-    if let Some(b) = out.take() {
+    if let Some(b) = out.last(&mut asm, reason) {
         let _ = tx.blocking_send(b);
     }
     Ok(out.end(reason))
@@ -621,6 +617,23 @@ impl Outbox {
         }
         self.sent += self.batch.len() as u64;
         Some(std::mem::take(&mut self.batch))
+    }
+
+    /// At a batch tick: a partial line that waited `PARTIAL_FLUSH` since the last frame joins
+    /// the batch; the batch to send.
+    fn due(&mut self, asm: &mut LineAssembler, since_frame: Duration) -> Option<Vec<LogLine>> {
+        if asm.has_partial() && since_frame >= PARTIAL_FLUSH {
+            asm.flush(&mut self.batch);
+        }
+        self.take()
+    }
+
+    /// When the read ends: unfinished lines join the last batch, unless it was cancelled.
+    fn last(&mut self, asm: &mut LineAssembler, reason: LogsEndReason) -> Option<Vec<LogLine>> {
+        if reason != LogsEndReason::Cancelled {
+            asm.flush(&mut self.batch);
+        }
+        self.take()
     }
 
     fn end(self, reason: LogsEndReason) -> ReadEnd {
@@ -850,10 +863,7 @@ impl Engine {
                     }
                 },
                 _ = tick.tick() => {
-                    if asm.has_partial() && last_frame.elapsed() >= PARTIAL_FLUSH {
-                        asm.flush(&mut out.batch);
-                    }
-                    if let Some(b) = out.take() {
+                    if let Some(b) = out.due(&mut asm, last_frame.elapsed()) {
                         if tx.send(b).await.is_err() {
                             break LogsEndReason::Cancelled;
                         }
@@ -861,10 +871,7 @@ impl Engine {
                 }
             }
         };
-        if reason != LogsEndReason::Cancelled {
-            asm.flush(&mut out.batch);
-        }
-        if let Some(b) = out.take() {
+        if let Some(b) = out.last(&mut asm, reason) {
             let _ = tx.send(b).await;
         }
         Ok(out.end(reason))
@@ -960,13 +967,9 @@ mod tests {
         assert_eq!(path_segment("é\r\n"), "%C3%A9%0D%0A");
     }
 
-    /// One multiplexed frame: `[stream, 0, 0, 0, size]` + `ts text\n`.
+    /// One multiplexed frame holding `ts text\n`.
     fn mux(kind: u8, ts: &str, text: &str) -> Vec<u8> {
-        let payload = format!("{ts} {text}\n");
-        let mut f = vec![kind, 0, 0, 0];
-        f.extend_from_slice(&(payload.len() as u32).to_be_bytes());
-        f.extend_from_slice(payload.as_bytes());
-        f
+        super::super::log_wire::tests::frame(kind, format!("{ts} {text}\n").as_bytes())
     }
 
     fn chunk(data: &[u8]) -> Vec<u8> {
