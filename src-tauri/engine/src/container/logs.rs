@@ -366,7 +366,7 @@ fn read_logs_from_socket(
     tx: tokio::sync::mpsc::Sender<Vec<LogLine>>,
 ) -> Result<ReadEnd> {
     use std::io::ErrorKind as K;
-    let mut out = Outbox::new(opts.since.clone());
+    let mut out = Outbox::new(opts);
     let lost = |out: Outbox| Ok(out.end(LogsEndReason::DaemonLost));
     let bad = |e: String| EngineError::Failed(format!("Reading the logs from {host} failed: {e}"));
     // A body that breaks off midway ends like a lost connection: the lines read so far are
@@ -491,7 +491,7 @@ fn read_logs_from_socket(
             }
             if !frames.buf.is_empty() {
                 let drained = frames.drain(|s, b| {
-                    out.bytes += b.len();
+                    out.frame(b.len());
                     asm.push(s, b, &mut out.batch);
                 });
                 if let Err(e) = drained {
@@ -582,28 +582,43 @@ struct Outbox {
     batch: Vec<LogLine>,
     /// Bytes of frames since the last batch went (an estimate of its text).
     bytes: usize,
+    /// Frames (the daemon's log entries) read in all.
+    frames: u64,
+    /// The entries the daemon's tail holds at most (None: the whole log, or since a time).
+    tail: Option<u64>,
     sent: u64,
     last_ts: Option<String>,
 }
 
 impl Outbox {
-    fn new(since: Option<String>) -> Self {
+    fn new(opts: &LogOptions) -> Self {
         Self {
             batch: Vec::new(),
             bytes: 0,
+            frames: 0,
+            tail: opts.tail.filter(|_| opts.since.is_none()).map(u64::from),
             sent: 0,
-            last_ts: since,
+            last_ts: opts.since.clone(),
         }
     }
 
-    /// The batch should go now (the first as soon as it fills a screen or two).
+    /// A frame of `len` bytes was read.
+    fn frame(&mut self, len: usize) {
+        self.bytes += len;
+        self.frames += 1;
+    }
+
+    /// The batch should go now: the first as soon as it fills a screen or two, or once the
+    /// whole tail is in (the daemon sends at most that many entries before the new ones: no
+    /// wait for it to pause).
     fn full(&self) -> bool {
-        let cap = if self.sent == 0 {
-            FIRST_BATCH_LINES
+        if self.sent == 0 {
+            self.batch.len() >= FIRST_BATCH_LINES
+                || self.tail.is_some_and(|t| self.frames >= t)
+                || self.bytes >= BATCH_BYTES
         } else {
-            BATCH_LINES
-        };
-        self.batch.len() >= cap || self.bytes >= BATCH_BYTES
+            self.batch.len() >= BATCH_LINES || self.bytes >= BATCH_BYTES
+        }
     }
 
     /// The batch to send (None when empty); its lines and last timestamp count as sent.
@@ -822,7 +837,7 @@ impl Engine {
     ) -> Result<ReadEnd> {
         let mut stream = Box::pin(self.logs_request(id, opts, true));
         let mut asm = LineAssembler::new(opts.since.clone());
-        let mut out = Outbox::new(opts.since.clone());
+        let mut out = Outbox::new(opts);
         let mut tick = tokio::time::interval(BATCH_INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_frame = Instant::now();
@@ -839,7 +854,7 @@ impl Engine {
                     None => break if opts.follow { LogsEndReason::Stopped } else { LogsEndReason::Ended },
                     Some(Ok(item)) => {
                         if let Some((s, bytes)) = frame_parts(item) {
-                            out.bytes += bytes.len();
+                            out.frame(bytes.len());
                             asm.push(s, &bytes, &mut out.batch);
                             last_frame = Instant::now();
                         }
@@ -990,6 +1005,19 @@ mod tests {
     /// [`serve_and_read`]; with `close` false the connection stays open until the reader goes.
     #[cfg(unix)]
     fn serve(pieces: Vec<Vec<u8>>, close: bool) -> (Result<ReadEnd>, Vec<LogLine>) {
+        let gap = Duration::from_millis(5);
+        let (r, batches) = serve_with(pieces, close, gap, &LogOptions::default());
+        (r, batches.into_iter().flatten().collect())
+    }
+
+    /// [`serve`] with `gap` between the pieces and these options; the batches as sent.
+    #[cfg(unix)]
+    fn serve_with(
+        pieces: Vec<Vec<u8>>,
+        close: bool,
+        gap: Duration,
+        opts: &LogOptions,
+    ) -> (Result<ReadEnd>, Vec<Vec<LogLine>>) {
         use std::io::Read as _;
         let dir = tempfile::tempdir().unwrap();
         let sock = dir.path().join("d.sock");
@@ -1001,14 +1029,14 @@ mod tests {
             assert!(req[..n].starts_with(b"GET /v1.41/containers/abc/logs?"));
             for p in pieces {
                 c.write_all(&p).unwrap();
-                std::thread::sleep(Duration::from_millis(5));
+                std::thread::sleep(gap);
             }
             if !close {
                 // Until the reader hangs up.
                 let _ = c.read(&mut req);
             }
         });
-        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
         let target = LogTarget {
             id: "abc".into(),
             tty: false,
@@ -1018,16 +1046,44 @@ mod tests {
             "unix:///test",
             "/v1.41/containers/abc/logs?stdout=1",
             &target,
-            &LogOptions::default(),
+            opts,
             &CancellationToken::new(),
             tx,
         );
         server.join().unwrap();
-        let mut lines = Vec::new();
+        let mut batches = Vec::new();
         while let Ok(b) = rx.try_recv() {
-            lines.extend(b);
+            batches.push(b);
         }
-        (r, lines)
+        (r, batches)
+    }
+
+    /// A follow's tail goes as soon as it is all in: the daemon sends at most `tail` entries
+    /// before the new ones, so the first batch does not wait for it to pause (a container that
+    /// writes fast never lets it).
+    #[cfg(unix)]
+    #[test]
+    fn a_whole_tail_goes_at_once() {
+        let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        let line = |i: usize| chunk(&mux(1, TS1, &format!("line {i}")));
+        let mut first = head;
+        (1..=3).for_each(|i| first.extend(line(i)));
+        // Then a new line every millisecond: never the pause a tail shorter than asked for
+        // waits for.
+        let mut pieces = vec![first];
+        pieces.extend((4..=150).map(line));
+        pieces.push(b"0\r\n\r\n".to_vec());
+        let opts = LogOptions {
+            tail: Some(3),
+            follow: true,
+            ..LogOptions::default()
+        };
+        let (r, batches) = serve_with(pieces, true, Duration::from_millis(1), &opts);
+        assert_eq!(r.unwrap().1, 150);
+        let first = texts(&batches[0]);
+        assert_eq!(first[..3], ["line 1", "line 2", "line 3"]);
+        // The 50 ms batch tick would have gathered dozens of the new lines with it.
+        assert!(first.len() < 20, "{} lines in the first batch", first.len());
     }
 
     #[cfg(unix)]
