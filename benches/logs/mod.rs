@@ -586,132 +586,135 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
-    // The raw read and the engine, alternating.
-    let engine = d.engine().await;
-    let (lines, bytes) = raw_logs(&socket, &a, ALL, None).await;
-    assert_eq!(lines, LINES, "the fixture's log");
-    eprintln!(
-        "bench: logs: {lines} lines, {:.1} MB with timestamps ({:.1} MB of text)",
-        bytes as f64 / 1e6,
-        (bytes - lines * 31) as f64 / 1e6
-    );
-    let (mut raw, mut eng) = (Vec::new(), Vec::new());
-    for round in 0..=RAW_ROUNDS {
-        let c0 = cpu_by_name();
-        let t = Instant::now();
-        let (n, _) = raw_logs(&socket, &a, ALL, None).await;
-        let raw_ms = t.elapsed().as_secs_f64() * 1000.0;
-        assert_eq!(n, LINES);
-        eprintln!(
-            "bench: logs: CPU of the raw read: {}",
-            cpu_spent(&c0, &cpu_by_name())
-        );
-        // On a worker, as the app's command runs (see `raw_logs`).
-        let (e, id) = (engine.clone(), a.clone());
-        let (eng_ms, got, end, json) = tokio::spawn(async move {
-            let t = Instant::now();
-            let (mut got, mut json) = (0u64, 0usize);
-            let end = e
-                .container_logs(
-                    &id,
-                    &LogOptions::default(),
-                    &CancellationToken::new(),
-                    |batch| {
-                        got += batch.len() as u64;
-                        json += serde_json::to_vec(&batch).unwrap().len();
-                    },
-                )
-                .await
-                .unwrap();
-            (t.elapsed().as_secs_f64() * 1000.0, got, end, json)
-        })
-        .await
-        .unwrap();
-        assert_eq!((got, end.lines), (LINES, LINES));
-        let json_mb = json as f64 / 1e6;
-        // Round 0 warms both paths up.
-        if round > 0 {
-            raw.push(raw_ms);
-            eng.push(eng_ms);
-        }
-        eprintln!("bench: logs: round {round}: raw {raw_ms:.0} ms, engine + JSON {eng_ms:.0} ms ({json_mb:.1} MB of JSON)");
-    }
-    let raw_before = raw.clone();
-    results.push(entry(
-        "logs_300k_engine",
-        "ms (median of 5, alternating with the peer)",
-        median(eng),
-        "raw Engine API GET /containers/{id}/logs (timestamps) on the socket, demultiplexed",
-        median(raw),
-        "<= 1.2",
-    ));
-
     let desk = desk(d);
-
-    // The viewer taking in all 300,000 lines (the tail setting above the log's length).
-    write_settings(desk.data.path(), 1_000_000, 64);
-    let mut load = Vec::new();
-    for round in 0..LOAD_ROUNDS {
-        let s = desk.open().await;
-        select(&s, &a_name).await;
-        s.js(FRAMES_START, vec![]).await;
-        let c0 = cpu_by_name();
-        let v = open_logs(&s, LINES, Duration::from_secs(120)).await;
-        let ms = v["done"].as_f64().unwrap();
+    // `DOCKWRIGHT_BENCH_LOGS=first`: the first screen only (for quick runs).
+    let mode = std::env::var("DOCKWRIGHT_BENCH_LOGS").unwrap_or_default();
+    if mode != "first" {
+        // The raw read and the engine, alternating.
+        let engine = d.engine().await;
+        let (lines, bytes) = raw_logs(&socket, &a, ALL, None).await;
+        assert_eq!(lines, LINES, "the fixture's log");
         eprintln!(
-            "bench: logs: CPU of the viewer load (to the next 200 ms poll): {}",
-            cpu_spent(&c0, &cpu_by_name())
+            "bench: logs: {lines} lines, {:.1} MB with timestamps ({:.1} MB of text)",
+            bytes as f64 / 1e6,
+            (bytes - lines * 31) as f64 / 1e6
         );
-        let g = gaps(&s.js(FRAMES_STOP, vec![]).await);
-        eprintln!(
-            "bench: logs: frames while loading: p95 {:.0} ms, max {:.0} ms ({} frames)",
-            percentile(g.clone(), 0.95),
-            max(&g),
-            g.len()
-        );
-        eprintln!(
-            "bench: logs: viewer round {round}: all {LINES} in {ms:.0} ms (first line painted at {:.0} ms; buffer {} lines, {:.1} MiB est.)",
-            v["first"].as_f64().unwrap_or(f64::NAN),
-            v["count"],
-            v["bytes"].as_f64().unwrap_or(0.0) / 1048576.0
-        );
-        load.push(ms);
-        if round == 0 {
-            tokio::time::sleep(Duration::from_millis(800)).await;
-            desk.x.screenshot(&out.join("logs-300k.png"));
-            let pss = tree_pss_kib(s.pid) as f64 / 1024.0;
+        let (mut raw, mut eng) = (Vec::new(), Vec::new());
+        for round in 0..=RAW_ROUNDS {
+            let c0 = cpu_by_name();
+            let t = Instant::now();
+            let (n, _) = raw_logs(&socket, &a, ALL, None).await;
+            let raw_ms = t.elapsed().as_secs_f64() * 1000.0;
+            assert_eq!(n, LINES);
             eprintln!(
-                "bench: logs: after the load: app PSS {pss:.1} MiB; the end of the view: {}",
-                s.js(END_OF_VIEW, vec![]).await
+                "bench: logs: CPU of the raw read: {}",
+                cpu_spent(&c0, &cpu_by_name())
             );
+            // On a worker, as the app's command runs (see `raw_logs`).
+            let (e, id) = (engine.clone(), a.clone());
+            let (eng_ms, got, end, json) = tokio::spawn(async move {
+                let t = Instant::now();
+                let (mut got, mut json) = (0u64, 0usize);
+                let end = e
+                    .container_logs(
+                        &id,
+                        &LogOptions::default(),
+                        &CancellationToken::new(),
+                        |batch| {
+                            got += batch.len() as u64;
+                            json += serde_json::to_vec(&batch).unwrap().len();
+                        },
+                    )
+                    .await
+                    .unwrap();
+                (t.elapsed().as_secs_f64() * 1000.0, got, end, json)
+            })
+            .await
+            .unwrap();
+            assert_eq!((got, end.lines), (LINES, LINES));
+            let json_mb = json as f64 / 1e6;
+            // Round 0 warms both paths up.
+            if round > 0 {
+                raw.push(raw_ms);
+                eng.push(eng_ms);
+            }
+            eprintln!("bench: logs: round {round}: raw {raw_ms:.0} ms, engine + JSON {eng_ms:.0} ms ({json_mb:.1} MB of JSON)");
         }
-        s.close().await;
-    }
-    // The raw read again now, so the peer spans the same minutes as the viewer runs.
-    let mut raw_after = Vec::new();
-    for _ in 0..RAW_ROUNDS {
-        let t = Instant::now();
-        raw_logs(&socket, &a, ALL, None).await;
-        raw_after.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    eprintln!(
-        "bench: logs: raw read after the viewer runs: {:.0} ms",
-        median(raw_after.clone())
-    );
-    raw_after.extend(raw_before);
-    results.push(entry(
-        "logs_300k_viewer_load",
-        "ms (median of 5, tab click to all lines taken in and painted)",
-        median(load),
-        "raw Engine API GET /containers/{id}/logs (timestamps) on the socket, demultiplexed (median of 10, before and after)",
-        median(raw_after),
-        "<= 1.2",
-    ));
+        let raw_before = raw.clone();
+        results.push(entry(
+            "logs_300k_engine",
+            "ms (median of 5, alternating with the peer)",
+            median(eng),
+            "raw Engine API GET /containers/{id}/logs (timestamps) on the socket, demultiplexed",
+            median(raw),
+            "<= 1.2",
+        ));
 
-    // `DOCKWRIGHT_BENCH_LOGS=load` stops here (the 300k load only, for quick runs).
-    if std::env::var("DOCKWRIGHT_BENCH_LOGS").as_deref() == Ok("load") {
-        scope.cleanup().await;
-        return results;
+        // The viewer taking in all 300,000 lines (the tail setting above the log's length).
+        write_settings(desk.data.path(), 1_000_000, 64);
+        let mut load = Vec::new();
+        for round in 0..LOAD_ROUNDS {
+            let s = desk.open().await;
+            select(&s, &a_name).await;
+            s.js(FRAMES_START, vec![]).await;
+            let c0 = cpu_by_name();
+            let v = open_logs(&s, LINES, Duration::from_secs(120)).await;
+            let ms = v["done"].as_f64().unwrap();
+            eprintln!(
+                "bench: logs: CPU of the viewer load (to the next 200 ms poll): {}",
+                cpu_spent(&c0, &cpu_by_name())
+            );
+            let g = gaps(&s.js(FRAMES_STOP, vec![]).await);
+            eprintln!(
+                "bench: logs: frames while loading: p95 {:.0} ms, max {:.0} ms ({} frames)",
+                percentile(g.clone(), 0.95),
+                max(&g),
+                g.len()
+            );
+            eprintln!(
+                "bench: logs: viewer round {round}: all {LINES} in {ms:.0} ms (first line painted at {:.0} ms; buffer {} lines, {:.1} MiB est.)",
+                v["first"].as_f64().unwrap_or(f64::NAN),
+                v["count"],
+                v["bytes"].as_f64().unwrap_or(0.0) / 1048576.0
+            );
+            load.push(ms);
+            if round == 0 {
+                tokio::time::sleep(Duration::from_millis(800)).await;
+                desk.x.screenshot(&out.join("logs-300k.png"));
+                let pss = tree_pss_kib(s.pid) as f64 / 1024.0;
+                eprintln!(
+                    "bench: logs: after the load: app PSS {pss:.1} MiB; the end of the view: {}",
+                    s.js(END_OF_VIEW, vec![]).await
+                );
+            }
+            s.close().await;
+        }
+        // The raw read again now, so the peer spans the same minutes as the viewer runs.
+        let mut raw_after = Vec::new();
+        for _ in 0..RAW_ROUNDS {
+            let t = Instant::now();
+            raw_logs(&socket, &a, ALL, None).await;
+            raw_after.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        eprintln!(
+            "bench: logs: raw read after the viewer runs: {:.0} ms",
+            median(raw_after.clone())
+        );
+        raw_after.extend(raw_before);
+        results.push(entry(
+            "logs_300k_viewer_load",
+            "ms (median of 5, tab click to all lines taken in and painted)",
+            median(load),
+            "raw Engine API GET /containers/{id}/logs (timestamps) on the socket, demultiplexed (median of 10, before and after)",
+            median(raw_after),
+            "<= 1.2",
+        ));
+
+        // `DOCKWRIGHT_BENCH_LOGS=load` stops here (the 300k load only, for quick runs).
+        if mode == "load" {
+            scope.cleanup().await;
+            return results;
+        }
     }
 
     // The first screen of a tail of 1,000 lines of a running container with 300,000.
@@ -777,6 +780,12 @@ pub async fn run(d: &daemon::TestDaemon) -> Vec<Entry> {
         median(cli),
         "ours <= 100 ms",
     ));
+
+    if mode == "first" {
+        drop(desk);
+        scope.cleanup().await;
+        return results;
+    }
 
     // Following a fast writer, then one faster than the viewer.
     let (entries, burst) = follow(d, &desk, &scope, &socket).await;
