@@ -156,8 +156,14 @@ impl Dechunk {
         self.state == ChunkState::Done
     }
 
-    /// Appends the body bytes in `input` to `out`. Bytes after the end are ignored.
-    pub fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    /// Appends the body bytes in `input` to `out`, noting in `ends` (if given) where in `out`
+    /// each chunk's data ended. Bytes after the end are ignored.
+    pub fn feed(
+        &mut self,
+        mut input: &[u8],
+        out: &mut Vec<u8>,
+        mut ends: Option<&mut Vec<usize>>,
+    ) -> Result<(), String> {
         while !input.is_empty() {
             match self.state {
                 ChunkState::Done => return Ok(()),
@@ -166,6 +172,9 @@ impl Dechunk {
                     out.extend_from_slice(&input[..n]);
                     input = &input[n..];
                     self.state = if left == n as u64 {
+                        if let Some(e) = ends.as_deref_mut() {
+                            e.push(out.len());
+                        }
                         ChunkState::DataEnd
                     } else {
                         ChunkState::Data(left - n as u64)
@@ -223,11 +232,16 @@ impl Dechunk {
 }
 
 /// Splits the log stream into frames: `[stream, 0, 0, 0, size (u32 BE)]` + payload when the
-/// container has no TTY, lines (each with its newline) when it has one.
+/// container has no TTY. A TTY's stream has no frames: the daemon writes each log entry as one
+/// HTTP chunk, so its frames end at chunk ends (where the body is chunked) and at newlines. An
+/// entry is one line or, for a line longer than 16 KiB, one piece of it with a timestamp of its
+/// own: split at newlines only, those timestamps would stay in the line's text.
 #[derive(Debug)]
 pub(crate) struct Frames {
     /// Body bytes not yet split.
     pub buf: Vec<u8>,
+    /// Where in `buf` the chunks ended (a TTY's only, ascending).
+    ends: Vec<usize>,
     tty: bool,
 }
 
@@ -235,21 +249,36 @@ impl Frames {
     pub fn new(tty: bool) -> Self {
         Self {
             buf: Vec::new(),
+            ends: Vec::new(),
             tty,
         }
+    }
+
+    /// Takes chunked body bytes (a TTY's chunk ends are frame ends).
+    pub fn feed_chunked(&mut self, dechunk: &mut Dechunk, data: &[u8]) -> Result<(), String> {
+        let ends = self.tty.then_some(&mut self.ends);
+        dechunk.feed(data, &mut self.buf, ends)
     }
 
     /// Calls `f` with each whole frame in `buf` and keeps the rest for later.
     pub fn drain(&mut self, mut f: impl FnMut(LogStream, &[u8])) -> Result<(), String> {
         let mut pos = 0;
         let buf = &self.buf;
+        let mut ends = self.ends.iter().copied().peekable();
         let r = loop {
             let rest = &buf[pos..];
             if self.tty {
-                match rest.iter().position(|&b| b == b'\n') {
-                    Some(nl) => {
-                        f(LogStream::Stdout, &rest[..=nl]);
-                        pos += nl + 1;
+                while ends.next_if(|&e| e <= pos).is_some() {}
+                let at_end = ends.peek().map(|&e| e - pos);
+                let at_nl = rest.iter().position(|&b| b == b'\n').map(|nl| nl + 1);
+                let len = match (at_end, at_nl) {
+                    (Some(e), Some(n)) => Some(e.min(n)),
+                    (e, n) => e.or(n),
+                };
+                match len {
+                    Some(n) => {
+                        f(LogStream::Stdout, &rest[..n]);
+                        pos += n;
                     }
                     None if rest.len() >= MAX_FRAME => {
                         f(LogStream::Stdout, rest);
@@ -280,6 +309,8 @@ impl Frames {
             pos += 8 + size;
         };
         self.buf.drain(..pos);
+        self.ends.retain(|&e| e > pos);
+        self.ends.iter_mut().for_each(|e| *e -= pos);
         r
     }
 
@@ -289,6 +320,7 @@ impl Frames {
             f(LogStream::Stdout, &self.buf);
         }
         self.buf.clear();
+        self.ends.clear();
     }
 }
 
@@ -416,7 +448,7 @@ pub(super) mod tests {
             let mut out = Vec::new();
             for p in pieces(&mut rng, &wire) {
                 assert!(!d.done() || p.iter().all(|b| b"AFTER THE END".contains(b)));
-                d.feed(p, &mut out).unwrap();
+                d.feed(p, &mut out, None).unwrap();
             }
             assert!(d.done());
             assert_eq!(out, body);
@@ -432,13 +464,15 @@ pub(super) mod tests {
             b"11111111111111111\r\n",
         ] {
             let mut d = Dechunk::default();
-            assert!(d.feed(bad, &mut Vec::new()).is_err(), "{bad:?}");
+            assert!(d.feed(bad, &mut Vec::new(), None).is_err(), "{bad:?}");
         }
         let mut d = Dechunk::default();
-        assert!(d.feed(&vec![b'1'; MAX_LINE + 1], &mut Vec::new()).is_err());
+        assert!(d
+            .feed(&vec![b'1'; MAX_LINE + 1], &mut Vec::new(), None)
+            .is_err());
         // A cut stream is not done.
         let mut d = Dechunk::default();
-        d.feed(b"5\r\nab", &mut Vec::new()).unwrap();
+        d.feed(b"5\r\nab", &mut Vec::new(), None).unwrap();
         assert!(!d.done());
     }
 
@@ -500,6 +534,50 @@ pub(super) mod tests {
             ]
         );
         assert!(got.iter().all(|(s, _)| *s == LogStream::Stdout));
+    }
+
+    /// A TTY's log entries come one per chunk: a line longer than 16 KiB as pieces without a
+    /// newline, each with a timestamp of its own. The frames are the entries, whatever the read
+    /// sizes; a chunk with several lines (not what the daemon sends) still splits at newlines.
+    #[test]
+    fn tty_frames_end_at_chunk_ends_and_newlines() {
+        let mut rng = Rng(11);
+        for _ in 0..200 {
+            let mut want: Vec<Vec<u8>> = Vec::new();
+            let mut wire = Vec::new();
+            for i in 0..rng.below(12) {
+                let ts = format!("2024-01-01T00:00:{:02}.000000000Z ", i % 60);
+                let text: Vec<u8> = (0..rng.below(40))
+                    .map(|_| b'a' + rng.below(26) as u8)
+                    .collect();
+                let mut entries = vec![[ts.as_bytes(), &text].concat()];
+                match rng.below(3) {
+                    // A whole line.
+                    0 => entries[0].extend_from_slice(b"\r\n"),
+                    // A piece of a long line: no newline.
+                    1 => {}
+                    // Two lines in one chunk.
+                    _ => {
+                        entries[0].push(b'\n');
+                        entries.push(format!("{ts}second\n").into_bytes());
+                    }
+                }
+                let chunk = entries.concat();
+                wire.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+                wire.extend_from_slice(&chunk);
+                wire.extend_from_slice(b"\r\n");
+                want.extend(entries);
+            }
+            wire.extend_from_slice(b"0\r\n\r\n");
+            let (mut d, mut fr, mut got) = (Dechunk::default(), Frames::new(true), Vec::new());
+            for p in pieces(&mut rng, &wire) {
+                fr.feed_chunked(&mut d, p).unwrap();
+                fr.drain(|_, b| got.push(b.to_vec())).unwrap();
+            }
+            fr.finish(|_, b| got.push(b.to_vec()));
+            assert!(d.done());
+            assert_eq!(got, want);
+        }
     }
 
     #[test]

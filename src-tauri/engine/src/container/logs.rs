@@ -456,7 +456,7 @@ fn read_logs_from_socket(
             let mut ended = false;
             match &mut h.body {
                 BodyKind::Chunked => {
-                    if let Err(e) = dechunk.feed(data, &mut frames.buf) {
+                    if let Err(e) = frames.feed_chunked(&mut dechunk, data) {
                         break broken(e);
                     }
                     ended = dechunk.done();
