@@ -363,6 +363,70 @@ async fn logs_tail_streams_long_lines_and_hostile_text() {
     scope.cleanup().await;
 }
 
+/// Plain TCP (`DOCKER_HOST=tcp://…` without TLS) is read off the socket too: the daemon's
+/// unix socket is forwarded to a TCP port here, and the log read over it is the same, line for
+/// line, as the one read over the unix socket.
+#[tokio::test]
+async fn logs_read_over_plain_tcp_are_the_same() {
+    let Some(d) = daemon::shared() else { return };
+    let Some(path) = d.host.strip_prefix("unix://") else {
+        return; // the harness daemon listens on TCP already
+    };
+    let docker = d.docker();
+    let scope = fixtures::Scope::new(&docker);
+    let script = r#"
+        i=1; while [ $i -le 3000 ]; do echo "line $i"; i=$((i+1)); done
+        echo "to stderr" >&2
+        head -c 40000 /dev/zero | tr '\0' 'x'; echo
+        printf 'no newline'
+    "#;
+    let (id, _) = scope.create_container(&["sh", "-c", script]).await;
+    scope.start(&id).await;
+    let mut wait =
+        docker.wait_container(&id, None::<bollard::query_parameters::WaitContainerOptions>);
+    let _ = wait.next().await;
+
+    // Every connection to the port is copied both ways to and from the daemon's socket.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let socket = path.to_owned();
+    let proxy = tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let socket = socket.clone();
+            tokio::spawn(async move {
+                if let Ok(mut unix) = tokio::net::UnixStream::connect(&socket).await {
+                    let _ = tokio::io::copy_bidirectional(&mut tcp, &mut unix).await;
+                }
+            });
+        }
+    });
+    let over_tcp = dockwright_engine::Engine::connect(
+        &dockwright_engine::connect::resolve(
+            &dockwright_engine::Environment::for_host(&format!("tcp://127.0.0.1:{port}")),
+            None,
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let over_unix = d.engine().await;
+    for tail in [None, Some(2)] {
+        let opts = LogOptions {
+            tail,
+            follow: false,
+            since: None,
+        };
+        let (tcp, reason, _) =
+            collect_logs_via(&over_tcp, LogsVia::Socket, &id, opts.clone()).await;
+        let (unix, _, _) = collect_logs_via(&over_unix, LogsVia::Socket, &id, opts).await;
+        assert_eq!(reason, LogsEndReason::Ended);
+        assert_eq!(tcp.len(), if tail.is_some() { 2 } else { 3003 });
+        assert_eq!(tcp, unix, "tail {tail:?}");
+    }
+    proxy.abort();
+    scope.cleanup().await;
+}
+
 /// A container with a TTY logs raw lines (no stream frames) ending in CRLF: read both ways,
 /// they come as the lines the program wrote, with their timestamps.
 #[tokio::test]
