@@ -91,7 +91,66 @@ impl Default for Settings {
     }
 }
 
+/// `next` where it differs from `base`, else `current`.
+fn pick<T: PartialEq + Clone>(current: &T, base: &T, next: &T) -> T {
+    if next != base { next } else { current }.clone()
+}
+
+/// `current` with what `next` removed from `base` taken out and what it added put at the end.
+fn merge_list<T: PartialEq + Clone>(current: &[T], base: &[T], next: &[T]) -> Vec<T> {
+    let mut out: Vec<T> = current
+        .iter()
+        .filter(|x| !base.contains(x) || next.contains(x))
+        .cloned()
+        .collect();
+    for x in next {
+        if !base.contains(x) && !out.contains(x) {
+            out.push(x.clone());
+        }
+    }
+    out
+}
+
 impl Settings {
+    /// `next`, made by the page from `base`, applied to `current` (the settings now): only what
+    /// the page changed is taken, so whatever changed since it read `base` (a build's recent
+    /// folder, the theme toggled from the palette) is kept. Lists merge item by item.
+    pub fn rebased(current: &Settings, base: &Settings, next: Settings) -> Settings {
+        let (c, b, n) = (current, base, &next);
+        Settings {
+            version: n.version,
+            engine_host: pick(&c.engine_host, &b.engine_host, &n.engine_host),
+            theme: pick(&c.theme, &b.theme, &n.theme),
+            log_tail_lines: pick(&c.log_tail_lines, &b.log_tail_lines, &n.log_tail_lines),
+            log_buffer_mb: pick(&c.log_buffer_mb, &b.log_buffer_mb, &n.log_buffer_mb),
+            close_to_tray: pick(&c.close_to_tray, &b.close_to_tray, &n.close_to_tray),
+            notifications: Notifications {
+                build_finished: pick(
+                    &c.notifications.build_finished,
+                    &b.notifications.build_finished,
+                    &n.notifications.build_finished,
+                ),
+                push_finished: pick(
+                    &c.notifications.push_finished,
+                    &b.notifications.push_finished,
+                    &n.notifications.push_finished,
+                ),
+                container_died: pick(
+                    &c.notifications.container_died,
+                    &b.notifications.container_died,
+                    &n.notifications.container_died,
+                ),
+                container_unhealthy: pick(
+                    &c.notifications.container_unhealthy,
+                    &b.notifications.container_unhealthy,
+                    &n.notifications.container_unhealthy,
+                ),
+            },
+            recent_contexts: merge_list(&c.recent_contexts, &b.recent_contexts, &n.recent_contexts),
+            run_presets: merge_list(&c.run_presets, &b.run_presets, &n.run_presets),
+        }
+    }
+
     /// Checks every field; the engine endpoint is parsed as the engine would.
     pub fn validate(mut self) -> Result<Self, EngineError> {
         self.version = VERSION;
@@ -496,6 +555,44 @@ mod tests {
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
+    }
+
+    /// A save made from settings read earlier keeps what changed meanwhile: the recent folder a
+    /// build added, the theme toggled elsewhere; what the save changed wins.
+    #[test]
+    fn a_save_keeps_what_changed_since_its_page_read_the_settings() {
+        let preset = |n: &str| RunPreset {
+            name: n.into(),
+            line: format!("docker run {n}"),
+        };
+        let base = Settings {
+            recent_contexts: vec!["/a".into(), "/b".into()],
+            run_presets: vec![preset("web"), preset("db")],
+            ..Settings::default()
+        };
+        // Meanwhile: a build of /c, the theme toggled, a preset saved by the run dialog.
+        let mut current = base.clone();
+        current.remember_context("/c");
+        current.theme = Theme::Dark;
+        current.run_presets.push(preset("cache"));
+        // The page: the tail changed, /a forgotten, the db preset deleted, a new one.
+        let mut next = base.clone();
+        next.log_tail_lines = 5000;
+        next.recent_contexts.retain(|p| p != "/a");
+        next.run_presets.retain(|p| p.name != "db");
+        next.run_presets.push(preset("api"));
+        let got = Settings::rebased(&current, &base, next.clone());
+        assert_eq!(got.log_tail_lines, 5000);
+        assert_eq!(got.theme, Theme::Dark);
+        assert_eq!(got.recent_contexts, ["/c", "/b"]);
+        let names: Vec<&str> = got.run_presets.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["web", "cache", "api"]);
+        // A field both changed: the save's value.
+        let mut both = base.clone();
+        both.theme = Theme::Light;
+        assert_eq!(Settings::rebased(&current, &base, both).theme, Theme::Light);
+        // Nothing changed meanwhile: the save as it is.
+        assert_eq!(Settings::rebased(&base, &base, next.clone()), next);
     }
 
     #[test]

@@ -13,7 +13,9 @@ pub fn settings_get(state: State<'_, AppState>) -> Settings {
     state.settings()
 }
 
-/// Validates, saves and applies the settings; returns them as stored.
+/// Validates, saves and applies the settings; returns them as stored. With `base` (the
+/// settings the page changed) only what differs from it is applied over the settings now, so a
+/// change made meanwhile (a build's recent folder) is not lost.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
@@ -21,13 +23,18 @@ pub fn settings_set(
     app: AppHandle,
     state: State<'_, AppState>,
     settings: Settings,
+    base: Option<Settings>,
 ) -> IpcResult<Settings> {
-    let settings = settings.validate()?;
-    let endpoint_changed = state.with_settings(|current| {
+    let (settings, endpoint_changed) = state.with_settings(|current| {
+        let settings = match &base {
+            Some(base) => Settings::rebased(current, base, settings),
+            None => settings,
+        }
+        .validate()?;
         store(&app, &settings)?;
         let changed = current.engine_host != settings.engine_host;
         *current = settings.clone();
-        Ok::<_, dockwright_engine::EngineError>(changed)
+        Ok::<_, dockwright_engine::EngineError>((settings, changed))
     })?;
     if endpoint_changed {
         state.monitor.reconnect_now();

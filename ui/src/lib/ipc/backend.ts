@@ -104,8 +104,12 @@ export function fullOptions(o: GeneratedBuildOptions): BuildOptions {
 /** Every method that can fail throws an `IpcError`. */
 export interface Backend {
   settingsGet(): Promise<Settings>;
-  /** Throws an `IpcError` (`InvalidInput` with the field). Returns what was stored. */
-  settingsSet(settings: Settings): Promise<Settings>;
+  /**
+   * Throws an `IpcError` (`InvalidInput` with the field). Returns what was stored. With `base`
+   * (the settings `settings` was made from) only what differs from it is applied over the
+   * settings as they are now: what changed meanwhile (a build's recent folder) is kept.
+   */
+  settingsSet(settings: Settings, base?: Settings): Promise<Settings>;
   engineStatus(): Promise<EngineStatus>;
   engineReconnect(): Promise<void>;
   containerList(all: boolean): Promise<ContainerSummary[]>;

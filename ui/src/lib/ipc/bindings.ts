@@ -89,8 +89,12 @@ export const commands = {
 	 */
 	imagePush: (op: string, reference: string, onProgress: Channel<TransferProgress>) => typedError<PushResult, IpcError>(__TAURI_INVOKE("image_push", { op, reference, onProgress })),
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
-	/**  Validates, saves and applies the settings; returns them as stored. */
-	settingsSet: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("settings_set", { settings })),
+	/**
+	 *  Validates, saves and applies the settings; returns them as stored. With `base` (the
+	 *  settings the page changed) only what differs from it is applied over the settings now, so a
+	 *  change made meanwhile (a build's recent folder) is not lost.
+	 */
+	settingsSet: (settings: Settings, base: Settings | null) => typedError<Settings, IpcError>(__TAURI_INVOKE("settings_set", { settings, base })),
 	/**
 	 *  Opens `http://<address>:<port>/` of a published port in the default browser. Nothing else
 	 *  is opened.

@@ -363,13 +363,45 @@ interface MockContext {
   ref: ContextRef;
 }
 
+/** As the app's `Settings::rebased`: what `next` changed from `base`, over `current`. */
+export function rebaseSettings(current: Settings, base: Settings, next: Settings): Settings {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const pick = <T>(c: T, b: T, n: T): T => structuredClone(same(n, b) ? c : n);
+  const list = <T>(c: T[], b: T[], n: T[]): T[] => {
+    const has = (l: T[], x: T) => l.some((y) => same(x, y));
+    const out = c.filter((x) => !has(b, x) || has(n, x));
+    for (const x of n) if (!has(b, x) && !has(out, x)) out.push(x);
+    return structuredClone(out);
+  };
+  const n = next.notifications;
+  const b = base.notifications;
+  const c = current.notifications;
+  return {
+    ...next,
+    engineHost: pick(current.engineHost, base.engineHost, next.engineHost),
+    theme: pick(current.theme, base.theme, next.theme),
+    logTailLines: pick(current.logTailLines, base.logTailLines, next.logTailLines),
+    logBufferMb: pick(current.logBufferMb, base.logBufferMb, next.logBufferMb),
+    closeToTray: pick(current.closeToTray, base.closeToTray, next.closeToTray),
+    notifications: {
+      buildFinished: pick(c.buildFinished, b.buildFinished, n.buildFinished),
+      pushFinished: pick(c.pushFinished, b.pushFinished, n.pushFinished),
+      containerDied: pick(c.containerDied, b.containerDied, n.containerDied),
+      containerUnhealthy: pick(c.containerUnhealthy, b.containerUnhealthy, n.containerUnhealthy),
+    },
+    recentContexts: list(current.recentContexts, base.recentContexts, next.recentContexts),
+    runPresets: list(current.runPresets, base.runPresets, next.runPresets),
+  };
+}
+
 export class MockBackend implements Backend {
   settings: Settings = defaultSettings();
   async settingsGet() {
     return structuredClone(this.settings);
   }
-  async settingsSet(next: Settings) {
+  async settingsSet(next: Settings, base?: Settings) {
     this.enter("settingsSet", structuredClone(next));
+    if (base) next = rebaseSettings(this.settings, base, next);
     const host = next.engineHost?.trim() ?? "";
     if (host && !/^(unix|tcp|npipe|fd):\/\//.test(host)) {
       throw {

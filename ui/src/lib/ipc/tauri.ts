@@ -27,7 +27,7 @@ function channel<T>(cb: (m: T) => void): Channel<T> {
 
 export const tauriBackend: Backend = {
   settingsGet: () => commands.settingsGet(),
-  settingsSet: async (settings) => unwrap(await commands.settingsSet(settings)),
+  settingsSet: async (settings, base) => unwrap(await commands.settingsSet(settings, base ?? null)),
   engineStatus: () => commands.engineStatus(),
   engineReconnect: () => commands.engineReconnect(),
   containerList: async (all) => unwrap(await commands.containerList(all)),

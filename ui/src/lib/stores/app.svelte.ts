@@ -292,7 +292,7 @@ export class AppModel {
     try {
       const s = await this.backend.settingsGet();
       const next = NEXT_THEME[s.theme];
-      this.applySettings(await this.backend.settingsSet({ ...s, theme: next }));
+      this.applySettings(await this.backend.settingsSet({ ...s, theme: next }, s));
       this.notify(`Theme: ${THEME_LABEL[next]}`);
     } catch (e) {
       this.notify(`The theme could not be saved: ${toIpcError(e).message}`, "error");

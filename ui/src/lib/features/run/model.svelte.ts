@@ -332,10 +332,10 @@ export class RunForm {
       }
       const line = this.line;
       const s = await this.backend.settingsGet();
-      const stored = await this.backend.settingsSet({
-        ...s,
-        runPresets: [...s.runPresets, { name, line }],
-      });
+      const stored = await this.backend.settingsSet(
+        { ...s, runPresets: [...s.runPresets, { name, line }] },
+        s,
+      );
       this.presets = stored.runPresets;
       this.presetName = null;
       this.presetSaved = name;

@@ -45,15 +45,11 @@ export class SettingsForm {
     this.busy = true;
     this.error = null;
     try {
-      // The lists the app keeps (and the page saves at once) are taken fresh: a build that
-      // finished while the page was open is not forgotten by this save.
-      const fresh = await this.backend.settingsGet();
+      // Only what the form changed from the settings it shows is saved: a build that finished
+      // while the page was open is not forgotten by this save.
       const draft = $state.snapshot(this.draft) as Settings;
-      const stored = await this.backend.settingsSet({
-        ...draft,
-        recentContexts: fresh.recentContexts,
-        runPresets: fresh.runPresets,
-      });
+      const base = $state.snapshot(this.saved) as Settings | null;
+      const stored = await this.backend.settingsSet(draft, base ?? undefined);
       this.saved = stored;
       this.draft = structuredClone(stored);
       this.done = true;
@@ -104,7 +100,8 @@ export class SettingsForm {
     this.busy = true;
     this.error = null;
     try {
-      const stored = await this.backend.settingsSet(change(await this.backend.settingsGet()));
+      const s = await this.backend.settingsGet();
+      const stored = await this.backend.settingsSet(change(s), s);
       this.adopt(stored);
       this.onSaved(stored);
       return true;

@@ -34,6 +34,22 @@ describe("SettingsForm", () => {
     expect(f.error).toBeNull();
   });
 
+  it("saves only what the form changed: what was stored meanwhile stays", async () => {
+    const b = new MockBackend();
+    const f = new SettingsForm(b);
+    await f.load();
+    f.draft!.logTailLines = 5000;
+    // While the page is open: a build finishes, the theme is toggled from the palette. The
+    // save below is made from settings read before either (no adopt in between).
+    b.settings.recentContexts = ["/built/meanwhile"];
+    b.settings.theme = "dark";
+    expect(await f.save()).toBe(true);
+    expect(b.settings.logTailLines).toBe(5000);
+    expect(b.settings.recentContexts).toEqual(["/built/meanwhile"]);
+    expect(b.settings.theme).toBe("dark");
+    expect(f.saved?.theme).toBe("dark");
+  });
+
   it("adopts settings stored elsewhere without losing the user's edits", async () => {
     const b = new MockBackend();
     const f = new SettingsForm(b);
