@@ -1,4 +1,5 @@
-// The Settings page's form: a copy of the stored settings, saved as a whole; field errors from
+// The Settings page's form: a copy of the stored settings; a save applies what the form changed
+// from them over the settings as they are then (the app merges, see `settingsSet`); errors from
 // the backend next to their field; the theme applied as soon as it is saved. The lists the app
 // keeps (recent build folders, run presets) are trimmed at once, not through the form.
 
