@@ -14,7 +14,7 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use super::logs::LogStream;
+use super::logs::{split_timestamp, LogStream};
 
 /// The pause after each read that returned data (lines gather in the socket meanwhile). A
 /// longer one lets the socket fill up (a local socket holds only a few hundred small writes)
@@ -269,12 +269,19 @@ impl Frames {
             let rest = &buf[pos..];
             if self.tty {
                 while ends.next_if(|&e| e <= pos).is_some() {}
-                let at_end = ends.peek().map(|&e| e - pos);
-                let at_nl = rest.iter().position(|&b| b == b'\n').map(|nl| nl + 1);
-                let len = match (at_end, at_nl) {
-                    (Some(e), Some(n)) => Some(e.min(n)),
-                    (e, n) => e.or(n),
-                };
+                // A chunk end counts where the piece before it starts with a timestamp: one of
+                // the daemon's entries. A body chunked some other way (a proxy between) is
+                // split at newlines only, never inside a timestamp.
+                let at_end = ends
+                    .peek()
+                    .map(|&e| e - pos)
+                    .filter(|&e| split_timestamp(&rest[..e]).0.is_some());
+                let upto = at_end.unwrap_or(rest.len());
+                let at_nl = rest[..upto]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map(|nl| nl + 1);
+                let len = at_nl.or(at_end);
                 match len {
                     Some(n) => {
                         f(LogStream::Stdout, &rest[..n]);
@@ -577,6 +584,37 @@ pub(super) mod tests {
             fr.finish(|_, b| got.push(b.to_vec()));
             assert!(d.done());
             assert_eq!(got, want);
+        }
+    }
+
+    /// A body chunked some other way than one entry per chunk (a proxy between): a chunk end
+    /// inside a timestamp or inside a line's text does not end a frame there.
+    #[test]
+    fn tty_frames_of_a_rechunked_body_split_at_newlines() {
+        let body = b"2024-01-01T00:00:00.000000000Z one\r\n2024-01-01T00:00:01.000000000Z two\r\n";
+        for cut in 1..body.len() {
+            let mut wire = Vec::new();
+            for part in [&body[..cut], &body[cut..]] {
+                wire.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+                wire.extend_from_slice(part);
+                wire.extend_from_slice(b"\r\n");
+            }
+            wire.extend_from_slice(b"0\r\n\r\n");
+            let (mut d, mut fr, mut got) = (Dechunk::default(), Frames::new(true), Vec::new());
+            // The chunks in separate reads, as a proxy would send them.
+            let split = wire.len() / 2;
+            for p in [&wire[..split], &wire[split..]] {
+                fr.feed_chunked(&mut d, p).unwrap();
+                fr.drain(|_, b| got.push(b.to_vec())).unwrap();
+            }
+            fr.finish(|_, b| got.push(b.to_vec()));
+            let mut lines = Vec::new();
+            let mut asm = super::super::logs::LineAssembler::new(None);
+            for f in &got {
+                asm.push(LogStream::Stdout, f, &mut lines);
+            }
+            let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+            assert_eq!(texts, ["one", "two"], "cut at {cut}: {got:?}");
         }
     }
 

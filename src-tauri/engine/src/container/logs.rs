@@ -148,7 +148,7 @@ pub struct LineAssembler {
 }
 
 /// `2024-05-01T10:00:00.123456789Z ` at the start of a frame: the timestamp and the rest.
-fn split_timestamp(frame: &[u8]) -> (Option<&str>, &[u8]) {
+pub(super) fn split_timestamp(frame: &[u8]) -> (Option<&str>, &[u8]) {
     // The daemon's fixed format is 30 bytes; other offsets are accepted up to a space.
     let head = &frame[..frame.len().min(40)];
     if head.len() > 20 && head[4] == b'-' && head[10] == b'T' {
