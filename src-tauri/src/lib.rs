@@ -223,6 +223,7 @@ pub fn run() {
                         _ => {}
                     }
                 });
+            desktop::window_made(app.handle());
             desktop::setup(app.handle());
             quit_on_sigterm(app.handle());
             Ok(())

@@ -94,8 +94,13 @@ fn main_window(app: &AppHandle) -> Option<tauri::WebviewWindow> {
     app.get_webview_window("main")
 }
 
+/// The window was asked for (a second launch can come before the setup made it).
+static SHOW_ASKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Brings the window to the front (from the tray or a second launch).
 pub fn show_window(app: &AppHandle) {
+    // Noted first: a window made after the check below is shown by `window_made`.
+    SHOW_ASKED.store(true, std::sync::atomic::Ordering::SeqCst);
     if let Some(w) = main_window(app) {
         let _ = w.unminimize();
         let _ = w.show();
@@ -104,6 +109,14 @@ pub fn show_window(app: &AppHandle) {
     // A second launch can come before the setup is done.
     if let Some(desktop) = app.try_state::<Desktop>() {
         desktop.refresh.notify_one();
+    }
+}
+
+/// Called once the window is made: shows it if it was asked for while it was being made (a
+/// second launch soon after a hidden start used to find no window and show nothing).
+pub fn window_made(app: &AppHandle) {
+    if SHOW_ASKED.load(std::sync::atomic::Ordering::SeqCst) {
+        show_window(app);
     }
 }
 
