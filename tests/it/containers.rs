@@ -191,10 +191,7 @@ async fn rename_prune_inspect_commit() {
     assert_eq!(details.started_at, None, "never started");
 
     // Run it, then commit what it made.
-    scope.start(&a).await;
-    let mut wait =
-        docker.wait_container(&a, None::<bollard::query_parameters::WaitContainerOptions>);
-    let _ = wait.next().await;
+    scope.run_to_exit(&a).await;
     let details = engine.inspect_container(&a).await.unwrap();
     assert_eq!(details.exit_code, Some(0));
     assert!(details.finished_at.is_some());
@@ -269,10 +266,7 @@ async fn logs_tail_streams_long_lines_and_hostile_text() {
         head -c 10485760 /dev/zero | tr '\0' 'y'
     "#;
     let (id, _) = scope.create_container(&["sh", "-c", script]).await;
-    scope.start(&id).await;
-    let mut wait =
-        docker.wait_container(&id, None::<bollard::query_parameters::WaitContainerOptions>);
-    let _ = wait.next().await;
+    scope.run_to_exit(&id).await;
 
     let mut lines = Vec::new();
     for via in BOTH {
@@ -381,10 +375,7 @@ async fn logs_read_over_plain_tcp_are_the_same() {
         printf 'no newline'
     "#;
     let (id, _) = scope.create_container(&["sh", "-c", script]).await;
-    scope.start(&id).await;
-    let mut wait =
-        docker.wait_container(&id, None::<bollard::query_parameters::WaitContainerOptions>);
-    let _ = wait.next().await;
+    scope.run_to_exit(&id).await;
 
     // Every connection to the port is copied both ways to and from the daemon's socket.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -440,10 +431,7 @@ async fn logs_of_a_tty_container_are_whole_lines() {
                   i=1; while [ $i -le 500 ]; do echo \"tty $i\"; i=$((i+1)); done; \
                   printf 'no newline'";
     let (id, _) = scope.create_tty_container(&["sh", "-c", script]).await;
-    scope.start(&id).await;
-    let mut wait =
-        docker.wait_container(&id, None::<bollard::query_parameters::WaitContainerOptions>);
-    let _ = wait.next().await;
+    scope.run_to_exit(&id).await;
     let long = "x".repeat(40_000);
     let want: Vec<String> = std::iter::once(long.clone())
         .chain((1..=500).map(|i| format!("tty {i}")))

@@ -173,6 +173,15 @@ impl Scope {
             .unwrap();
     }
 
+    /// Starts the container and waits until it exits.
+    pub async fn run_to_exit(&self, id: &str) {
+        self.start(id).await;
+        let mut wait = self
+            .docker
+            .wait_container(id, None::<bollard::query_parameters::WaitContainerOptions>);
+        let _ = wait.next().await;
+    }
+
     /// Removes every container and image carrying this scope's label.
     pub async fn cleanup(&self) {
         remove_labelled(&self.docker, &format!("{TEST_LABEL}={}", self.id)).await;

@@ -557,12 +557,14 @@ fn since_param(opts: &LogOptions) -> i32 {
         .unwrap_or(0)
 }
 
-/// The API's `tail` for these options: everything after a `since`.
+/// The tail asked of the daemon: none after a `since` (everything after it).
+fn tail_of(opts: &LogOptions) -> Option<u32> {
+    opts.tail.filter(|_| opts.since.is_none())
+}
+
+/// The API's `tail` for these options.
 fn tail_param(opts: &LogOptions) -> String {
-    match (opts.tail, opts.since.is_some()) {
-        (_, true) | (None, _) => "all".to_owned(),
-        (Some(n), false) => n.to_string(),
-    }
+    tail_of(opts).map_or_else(|| "all".to_owned(), |n| n.to_string())
 }
 
 /// How a log is read (see [`log_wire`](super::log_wire)): off the socket where the endpoint is
@@ -596,7 +598,7 @@ impl Outbox {
             batch: Vec::new(),
             bytes: 0,
             frames: 0,
-            tail: opts.tail.filter(|_| opts.since.is_none()).map(u64::from),
+            tail: tail_of(opts).map(u64::from),
             sent: 0,
             last_ts: opts.since.clone(),
         }
